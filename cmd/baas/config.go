@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/baas-oss/baas/core"
+)
+
+// Config is everything baas reads from flags and the environment.
+type Config struct {
+	Addr            string // BAAS_ADDR
+	DebugAddr       string // BAAS_DEBUG_ADDR: pprof listener, off when empty
+	DatabaseURL     string // BAAS_DATABASE_URL: a SQLite path or a postgres:// URL
+	AdminToken      string // BAAS_ADMIN_TOKEN
+	MasterKey       string // BAAS_MASTER_KEY: 32 bytes, base64 or hex
+	LogFormat       string // BAAS_LOG_FORMAT: json or text
+	CodegoRateLimit int    // BAAS_CODEGO_RATE_LIMIT: requests per 10 s per API key; 0 = 200, negative = off
+	ShutdownTimeout time.Duration
+	Core            core.Config
+}
+
+// DefaultConfig returns the defaults: 127.0.0.1:8080 and a SQLite file baas.db.
+func DefaultConfig() Config {
+	return Config{Addr: "127.0.0.1:8080", DatabaseURL: "baas.db", LogFormat: "json", ShutdownTimeout: 30 * time.Second,
+		Core: core.DefaultConfig()}
+}
+
+// FromEnv overlays the BAAS_* environment variables on c.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	set := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.Addr, "BAAS_ADDR")
+	set(&c.DebugAddr, "BAAS_DEBUG_ADDR")
+	set(&c.DatabaseURL, "BAAS_DATABASE_URL")
+	set(&c.AdminToken, "BAAS_ADMIN_TOKEN")
+	set(&c.MasterKey, "BAAS_MASTER_KEY")
+	set(&c.LogFormat, "BAAS_LOG_FORMAT")
+	if v := getenv("BAAS_CODEGO_RATE_LIMIT"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("BAAS_CODEGO_RATE_LIMIT must be an integer: %w", err)
+		}
+		c.CodegoRateLimit = n
+	}
+	if v := getenv("BAAS_SANDBOX_MASTER_BALANCE"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return fmt.Errorf("BAAS_SANDBOX_MASTER_BALANCE must be an integer number of cents: %w", err)
+		}
+		c.Core.SandboxMasterBalance = n
+	}
+	return nil
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("address %q: %w", c.Addr, err)
+	}
+	if c.DatabaseURL == "" {
+		return fmt.Errorf("database URL is empty")
+	}
+	if c.MasterKey != "" {
+		if _, err := core.ParseMasterKey(c.MasterKey); err != nil {
+			return fmt.Errorf("BAAS_MASTER_KEY: %w", err)
+		}
+	}
+	if c.AdminToken != "" && len(c.AdminToken) < 16 {
+		return fmt.Errorf("BAAS_ADMIN_TOKEN must be at least 16 characters")
+	}
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		return fmt.Errorf("log format must be json or text")
+	}
+	return c.Core.Validate()
+}
+
+func isPostgres(url string) bool {
+	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}

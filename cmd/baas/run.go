@@ -1,0 +1,323 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
+	"time"
+
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/core"
+	"github.com/baas-oss/baas/server"
+	"github.com/baas-oss/baas/store/postgres"
+	"github.com/baas-oss/baas/store/sqlite"
+	"github.com/spf13/cobra"
+)
+
+// Version is set at build time with -ldflags "-X main.Version=…".
+var Version = "dev"
+
+// Main is the program: configuration, the opened store and core, and the commands.
+type Main struct {
+	Config Config
+	Stdout io.Writer
+	Stderr io.Writer
+	getenv func(string) string
+
+	// Listening, when set, receives the server's address once it listens (for tests).
+	Listening func(addr string)
+
+	store baas.Store
+	core  *core.Service
+	log   *slog.Logger
+}
+
+// NewMain returns a Main reading its environment through getenv.
+func NewMain(stdout, stderr io.Writer, getenv func(string) string) *Main {
+	return &Main{Config: DefaultConfig(), Stdout: stdout, Stderr: stderr, getenv: getenv}
+}
+
+// Run parses args and runs the command they name.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if err := m.Config.FromEnv(m.getenv); err != nil {
+		return err
+	}
+	root := m.commands()
+	root.SetArgs(args)
+	root.SetOut(m.Stdout)
+	root.SetErr(m.Stderr)
+	return root.ExecuteContext(ctx)
+}
+
+// Close releases the store.
+func (m *Main) Close() error {
+	if m.store != nil {
+		return m.store.Close()
+	}
+	return nil
+}
+
+func (m *Main) commands() *cobra.Command {
+	root := &cobra.Command{Use: "baas", Short: "Self-hostable banking-as-a-service and card-issuing core",
+		SilenceUsage: true, SilenceErrors: true}
+	root.PersistentFlags().StringVar(&m.Config.DatabaseURL, "database", m.Config.DatabaseURL,
+		"SQLite file path or postgres:// URL (env BAAS_DATABASE_URL)")
+
+	serve := &cobra.Command{Use: "serve", Short: "Run the HTTP server", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return m.serve(cmd.Context()) }}
+	serve.Flags().StringVar(&m.Config.Addr, "addr", m.Config.Addr, "listen address (env BAAS_ADDR)")
+	serve.Flags().StringVar(&m.Config.DebugAddr, "debug-addr", m.Config.DebugAddr,
+		"serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env BAAS_DEBUG_ADDR; off by default)")
+
+	migrate := &cobra.Command{Use: "migrate", Short: "Apply database migrations", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := m.open(cmd.Context()); err != nil {
+				return err
+			}
+			defer m.Close()
+			fmt.Fprintf(m.Stdout, "migrations applied (%s)\n", m.store.Engine())
+			return nil
+		}}
+
+	tenant := &cobra.Command{Use: "tenant", Short: "Manage tenants"}
+	var name string
+	var asJSON, production bool
+	create := &cobra.Command{Use: "create", Short: "Create a tenant and print its credentials", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := m.open(cmd.Context()); err != nil {
+				return err
+			}
+			defer m.Close()
+			creds, err := m.core.CreateTenant(cmd.Context(), core.CreateTenantParams{Name: name, Sandbox: !production})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return json.NewEncoder(m.Stdout).Encode(creds)
+			}
+			printCredentials(m.Stdout, creds)
+			return nil
+		}}
+	create.Flags().StringVar(&name, "name", "", "tenant name (required)")
+	create.Flags().BoolVar(&asJSON, "json", false, "print the credentials as JSON")
+	create.Flags().BoolVar(&production, "production", false, "no sandbox opening balance on the master account")
+	_ = create.MarkFlagRequired("name")
+	tenant.AddCommand(create, m.tenantUpdateCommand())
+
+	ledgerCmd := &cobra.Command{Use: "ledger", Short: "Ledger tools"}
+	verify := &cobra.Command{Use: "verify", Short: "Check every ledger invariant; exit 1 when one breaks", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := m.open(cmd.Context()); err != nil {
+				return err
+			}
+			defer m.Close()
+			rep, err := m.core.VerifyLedger(cmd.Context())
+			if err != nil {
+				return err
+			}
+			for _, t := range rep.Totals {
+				fmt.Fprintf(m.Stdout, "total %s: %d\n", t.Currency, t.Total)
+			}
+			if rep.OK {
+				fmt.Fprintln(m.Stdout, "ledger OK: every invariant holds")
+				return nil
+			}
+			fmt.Fprintf(m.Stdout, "ledger BROKEN: %d violation(s)\n", len(rep.Violations))
+			for _, v := range rep.Violations {
+				fmt.Fprintf(m.Stdout, "  %s: %s\n", v.Kind, v.Message)
+			}
+			return exitCode(1)
+		}}
+	ledgerCmd.AddCommand(verify)
+
+	version := &cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
+		Run: func(*cobra.Command, []string) { fmt.Fprintln(m.Stdout, "baas", Version) }}
+
+	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand())
+	return root
+}
+
+// open validates the configuration, opens the store (applying migrations) and builds the
+// core.
+func (m *Main) open(ctx context.Context) error {
+	if err := m.Config.Validate(); err != nil {
+		return err
+	}
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if m.Config.LogFormat == "text" {
+		m.log = slog.New(slog.NewTextHandler(m.Stderr, opts))
+	} else {
+		m.log = slog.New(slog.NewJSONHandler(m.Stderr, opts))
+	}
+	var err error
+	if isPostgres(m.Config.DatabaseURL) {
+		m.store, err = postgres.Open(ctx, m.Config.DatabaseURL)
+	} else {
+		m.store, err = sqlite.Open(ctx, m.Config.DatabaseURL)
+	}
+	if err != nil {
+		return err
+	}
+	var key []byte
+	if m.Config.MasterKey != "" {
+		key, _ = core.ParseMasterKey(m.Config.MasterKey)
+	} else {
+		var created bool
+		if key, created, err = core.LoadOrCreateMasterKey(ctx, m.store); err != nil {
+			return err
+		}
+		if created {
+			m.log.Warn("no BAAS_MASTER_KEY set: generated one and stored it in the database; set BAAS_MASTER_KEY in production")
+		}
+	}
+	m.core, err = core.New(m.store, m.Config.Core, key, time.Now, m.log)
+	return err
+}
+
+func (m *Main) serve(ctx context.Context) error {
+	if err := m.open(ctx); err != nil {
+		return err
+	}
+	defer m.Close()
+	reg := server.NewRegistry()
+	stopWebhooks, err := m.startWebhooks(reg) // webhook.go: the dispatcher stops before the store closes
+	if err != nil {
+		return err
+	}
+	defer stopWebhooks()
+	// Listen first: a token generated for a server that then cannot start would be
+	// stored but never shown.
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	token, created, err := m.core.EnsureAdminToken(ctx, m.Config.AdminToken)
+	if err != nil {
+		return err
+	}
+	auth, err := m.core.AdminAuthenticator(ctx, m.Config.AdminToken)
+	if err != nil {
+		return err
+	}
+	base := "http://" + ln.Addr().String()
+	if created {
+		fmt.Fprintf(m.Stdout, "Operator token (shown once; set BAAS_ADMIN_TOKEN to choose your own):\n  %s\n\n", token)
+	}
+	tenants, err := m.core.ListTenants(ctx)
+	if err != nil {
+		return err
+	}
+	if len(tenants) == 0 {
+		creds, err := m.core.CreateTenant(ctx, core.CreateTenantParams{Name: "sandbox", Sandbox: true})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, "Created the sandbox tenant (credentials are shown only this once):")
+		printCredentials(m.Stdout, creds)
+		printFirstCurl(m.Stdout, base, creds)
+	}
+
+	srv := &http.Server{
+		Handler: server.New(server.Options{Core: m.core, Log: m.log, AdminAuth: auth, Now: time.Now,
+			CodegoRateLimit: m.Config.CodegoRateLimit, Metrics: reg}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	m.log.Info("baas listening", "addr", ln.Addr().String(), "store", m.store.Engine(), "version", Version)
+	fmt.Fprintf(m.Stdout, "baas %s listening on %s (store: %s)\n", Version, base, m.store.Engine())
+	if m.Listening != nil {
+		m.Listening(ln.Addr().String())
+	}
+
+	if m.Config.DebugAddr != "" {
+		go m.serveDebug(m.Config.DebugAddr)
+	}
+
+	bg, cancelBG := context.WithCancel(context.Background())
+	defer cancelBG()
+	go m.housekeeping(bg)
+	go m.kycSweeper(bg) // codego.go
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	m.log.Info("stopped")
+	return nil
+}
+
+// housekeeping purges expired idempotency keys every hour.
+func (m *Main) housekeeping(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := m.core.PurgeIdempotencyKeys(ctx); err != nil && ctx.Err() == nil {
+			m.log.Warn("purging idempotency keys", "err", err)
+		} else if n > 0 {
+			m.log.Info("purged expired idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func printCredentials(w io.Writer, c *core.TenantCredentials) {
+	fmt.Fprintf(w, "  tenant_id:              %s\n", c.TenantID)
+	fmt.Fprintf(w, "  girasol x-api-key:      %s\n", c.Girasol.APIKey)
+	fmt.Fprintf(w, "  girasol x-secret-key:   %s\n", c.Girasol.SecretKey)
+	fmt.Fprintf(w, "  girasol x-company-id:   %s\n", c.Girasol.CompanyID)
+	fmt.Fprintf(w, "  codego clientkey:       %s\n", c.Codego.ClientKey)
+	fmt.Fprintf(w, "  codego secretkey:       %s\n", c.Codego.SecretKey)
+	fmt.Fprintf(w, "  codego apikey:          %s\n", c.Codego.APIKey)
+	fmt.Fprintf(w, "  codego whitelabel_id:   %s\n\n", c.Codego.WhitelabelID)
+}
+
+func printFirstCurl(w io.Writer, base string, c *core.TenantCredentials) {
+	fmt.Fprintf(w, "A first request (Girasol: create an account):\n")
+	fmt.Fprintf(w, "  curl -s -X POST %s/v1/accounts/create-account \\\n", base)
+	fmt.Fprintf(w, "    -H 'Content-Type: application/json' -H 'x-api-key: %s' \\\n", c.Girasol.APIKey)
+	fmt.Fprintf(w, "    -H 'x-secret-key: %s' -H 'x-company-id: %s' \\\n", c.Girasol.SecretKey, c.Girasol.CompanyID)
+	fmt.Fprintf(w, "    -d '{\"companyId\":\"%s\",\"firstName\":\"alejo\",\"lastName\":\"villegas\",\"addressLine1\":\"cra123\",\"addressLine2\":\"asd\",\"city\":\"montevideo\",\"zipCode\":\"000\",\"phone\":\"3018775627\",\"email\":\"alejo@example.com\",\"handle\":\"alejo\"}'\n\n", c.Girasol.CompanyID)
+	fmt.Fprintf(w, "And Codego (authenticate; then send the auth_token as the authtoken header):\n")
+	fmt.Fprintf(w, "  curl -s -X POST %s/api/authenticaion -H 'clientkey: %s' -H 'secretkey: %s' \\\n", base, c.Codego.ClientKey, c.Codego.SecretKey)
+	fmt.Fprintf(w, "    -u '%s:%s'\n\n", c.Codego.APIKey, c.Codego.WhitelabelID)
+}
+
+// serveDebug serves pprof on its own listener, never on the public one.
+func (m *Main) serveDebug(addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	m.log.Info("debug listener (pprof)", "addr", addr)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		m.log.Warn("debug listener stopped", "err", err)
+	}
+}

@@ -1,0 +1,57 @@
+package core
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/baas-oss/baas"
+)
+
+// cache keeps recently used, immutable records (credentials, Codego tokens) in memory
+// for a short time, so authenticating a request costs a map lookup and a keyed hash
+// instead of a query. Only records that exist are cached (random keys cannot grow it),
+// secrets and expiry are still checked on every request, and it is bounded.
+type cache[V any] struct {
+	ttl time.Duration
+	max int
+	mu  sync.Mutex
+	m   map[string]cached[V]
+}
+
+type cached[V any] struct {
+	v       V
+	expires time.Time
+}
+
+func newCache[V any](ttl time.Duration, max int) *cache[V] {
+	return &cache[V]{ttl: ttl, max: max, m: make(map[string]cached[V])}
+}
+
+// get returns the record under key, from the cache or from load.
+func (c *cache[V]) get(key string, now time.Time, load func() (V, error)) (V, error) {
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if len(c.m) >= c.max {
+		clear(c.m)
+	}
+	c.m[key] = cached[V]{v: v, expires: now.Add(c.ttl)}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// findCredential returns the credential of kind and keyID, from the cache or the store.
+func (s *Service) findCredential(ctx context.Context, kind, keyID string) (*baas.Credential, error) {
+	return s.creds.get(kind+"\x00"+keyID, s.now(), func() (*baas.Credential, error) {
+		return s.store.Read().FindCredential(ctx, kind, keyID)
+	})
+}

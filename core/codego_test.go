@@ -1,0 +1,236 @@
+package core_test
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/png"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/core"
+	"github.com/baas-oss/baas/store/storetest"
+)
+
+func TestCountriesTable(t *testing.T) {
+	list := core.Countries()
+	if len(list) != 249 {
+		t.Fatalf("%d countries, want every ISO 3166-1 entry (249)", len(list))
+	}
+	alpha2, alpha3, numeric := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	upper2, upper3, digits3 := regexp.MustCompile(`^[A-Z]{2}$`), regexp.MustCompile(`^[A-Z]{3}$`), regexp.MustCompile(`^\d{3}$`)
+	for i, c := range list {
+		if c.ID != i+1 {
+			t.Fatalf("entry %d has id %d: ids are 1..249 in order", i, c.ID)
+		}
+		if !upper2.MatchString(c.Alpha2) || !upper3.MatchString(c.Alpha3) || !digits3.MatchString(c.Numeric) ||
+			c.Name == "" || !regexp.MustCompile(`^[1-9]\d{0,3}$`).MatchString(c.PhoneCode) || c.ShippingCost <= 0 {
+			t.Fatalf("bad entry %+v", c)
+		}
+		if alpha2[c.Alpha2] || alpha3[c.Alpha3] || numeric[c.Numeric] {
+			t.Fatalf("duplicate code in %+v", c)
+		}
+		alpha2[c.Alpha2], alpha3[c.Alpha3], numeric[c.Numeric] = true, true, true
+		if c.SolarisIBAN && !c.IBAN {
+			t.Fatalf("%s: an EEA country without IBAN", c.Name)
+		}
+	}
+	for id, want := range map[int]string{99: "IN", 106: "IT", 80: "DE", 230: "US"} {
+		if c, ok := core.CountryByID(id); !ok || c.Alpha2 != want {
+			t.Fatalf("country %d = %+v, want %s", id, c, want)
+		}
+	}
+	if _, ok := core.CountryByID(250); ok {
+		t.Fatal("country 250 exists")
+	}
+}
+
+func TestPasswordHash(t *testing.T) {
+	ctx := context.Background()
+	h, err := core.HashPassword(ctx, "Aa100508!!!")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`^\$argon2id\$v=19\$m=65536,t=3,p=\d\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$`).MatchString(h) {
+		t.Fatalf("hash %q", h)
+	}
+	for pw, want := range map[string]bool{"Aa100508!!!": true, "Aa100508!!": false} {
+		if ok, err := core.PasswordMatches(ctx, pw, h); err != nil || ok != want {
+			t.Fatalf("PasswordMatches(%q) = %v, %v", pw, ok, err)
+		}
+	}
+	if _, err := core.PasswordMatches(ctx, "x", "$argon2id$v=19$m=99999999,t=1,p=1$AAAA$AAAA"); err == nil {
+		t.Fatal("absurd parameters accepted")
+	}
+}
+
+func TestNormalizeUserID(t *testing.T) {
+	for in, want := range map[string]string{
+		`O39I2XXEsBtAgb0Cwd0CHUZiI290wmoqkXTcKETz\/V7uLds3J3OFKgtDzSg=`: "O39I2XXEsBtAgb0Cwd0CHUZiI290wmoqkXTcKETz/V7uLds3J3OFKgtDzSg=",
+		" ab cd= ": "ab+cd=",
+	} {
+		if got := core.NormalizeUserID(in); got != want {
+			t.Fatalf("NormalizeUserID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// kycFixture is a sandbox whitelabel with a signed-up customer, over a clock the test
+// moves.
+type kycFixture struct {
+	svc    *core.Service
+	ctx    context.Context
+	userID string
+	mu     sync.Mutex
+	now    time.Time
+}
+
+func (f *kycFixture) clock() time.Time {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.now
+}
+
+func (f *kycFixture) add(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = f.now.Add(d)
+}
+
+func newKYCFixture(t *testing.T, engine string) *kycFixture {
+	t.Helper()
+	f := &kycFixture{now: time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)}
+	svc, err := core.New(storetest.Open(t, engine), core.DefaultConfig(), core.NewMasterKey(), f.clock, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := svc.CreateTenant(context.Background(), core.CreateTenantParams{Name: "wl", Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.svc, f.ctx = svc, baas.WithTenant(context.Background(), creds.TenantID)
+	c, a, err := svc.CodegoSignup(f.ctx, core.CodegoSignupParams{Name: "John", Surname: "De", Mobile: "9999640806",
+		Email: "John@Example.com", Password: "Aa100508!!!", CountryOfResidence: 106, CountryID: 106, DOB: "1989-01-02",
+		Nationality: 106, Address: "Via Roma 1", City: "Roma", Country: 106, ZipCode: "00100", SameShipping: true,
+		WorkCountry: 106, IncomeSource: "salary", TaxCountry: 106, TaxNumber: "RSSMRA", Gender: "male"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Email != "john@example.com" || c.Profile.Gender != "Male" || c.Profile.IncomeSource != "Salary" ||
+		c.Profile.ShipCountry != 106 || a.Currency != "EUR" || !core.ValidAccountNumber(a.Number) {
+		t.Fatalf("signup: %+v %+v", c, a)
+	}
+	if _, err := svc.SetKYCSettings(context.Background(), baas.KYCSettings{TenantID: creds.TenantID,
+		AutoVerifyAfter: time.Minute}); err != nil {
+		t.Fatal(err)
+	}
+	f.userID = c.Profile.UserID
+	return f
+}
+
+func pngBytes(t *testing.T) []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 4, 4))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestKYCReviewAndSandbox: the sweep verifies due sandbox documents once; an operator's
+// decision first wins over the sweep; decisions on decided documents conflict.
+func TestKYCReviewAndSandbox(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		f := newKYCFixture(t, engine)
+		ctx := f.ctx
+		id, err := f.svc.UploadKYC(ctx, core.UploadKYCParams{UserID: f.userID, Type: baas.DocIDProof, Number: "AB123",
+			Images: []core.KYCImageUpload{{Field: "front_proof", Side: baas.SideFront, Data: pngBytes(t)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.add(30 * time.Second)
+		addr, err := f.svc.UploadKYC(ctx, core.UploadKYCParams{UserID: f.userID, Type: baas.DocAddressProof,
+			Images: []core.KYCImageUpload{{Field: "address_proof", Side: baas.SideFull, Data: pngBytes(t)}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.svc.AutoVerifyKYC(ctx); err != nil || n != 0 {
+			t.Fatalf("sweep before anything is due: %d %v", n, err)
+		}
+		// The operator rejects the address proof before it verifies itself.
+		if _, err := f.svc.ReviewKYC(ctx, core.ReviewKYCParams{DocumentID: addr.ID}); !baas.IsCode(err, baas.EInvalid) {
+			t.Fatalf("reject without reason: %v", err)
+		}
+		if _, err := f.svc.ReviewKYC(ctx, core.ReviewKYCParams{DocumentID: addr.ID, Reason: "expired bill"}); err != nil {
+			t.Fatal(err)
+		}
+		f.add(time.Minute)
+		if n, err := f.svc.AutoVerifyKYC(ctx); err != nil || n != 1 {
+			t.Fatalf("sweep: %d %v", n, err)
+		}
+		if n, err := f.svc.AutoVerifyKYC(ctx); err != nil || n != 0 {
+			t.Fatalf("second sweep: %d %v", n, err)
+		}
+		_, docs, err := f.svc.KYCStatus(ctx, f.userID)
+		if err != nil || len(docs) != 2 || docs[0].Status != baas.KYCVerified || docs[0].Reviewer != "sandbox" ||
+			docs[1].Status != baas.KYCRejected || docs[1].Reason != "expired bill" {
+			t.Fatalf("status: %v %+v", err, docs)
+		}
+		if _, err := f.svc.ReviewKYC(ctx, core.ReviewKYCParams{DocumentID: id.ID, Verify: true}); baas.ErrorReason(err) != "KYC_NOT_PENDING" {
+			t.Fatalf("deciding twice: %v", err)
+		}
+		if _, err := f.svc.ReviewKYC(ctx, core.ReviewKYCParams{DocumentID: 1 << 40, Verify: true}); !baas.IsCode(err, baas.ENotFound) {
+			t.Fatalf("unknown document: %v", err)
+		}
+		d, err := f.svc.CodegoAccountDetail(ctx, f.userID)
+		if err != nil || d.KYCStatus != baas.KYCRejected {
+			t.Fatalf("account: %v %+v", err, d)
+		}
+		// Another whitelabel does not see the user.
+		other, err := f.svc.CreateTenant(context.Background(), core.CreateTenantParams{Name: "other"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.CodegoAccountDetail(baas.WithTenant(context.Background(), other.TenantID), f.userID); !baas.IsCode(err, baas.ENotFound) {
+			t.Fatalf("other whitelabel: %v", err)
+		}
+		if _, err := f.svc.SetKYCSettings(context.Background(), baas.KYCSettings{TenantID: other.TenantID, AutoVerifyAfter: time.Second}); !baas.IsCode(err, baas.EConflict) {
+			t.Fatalf("auto-verify on a production tenant: %v", err)
+		}
+	})
+}
+
+// TestConcurrentUploads: of two simultaneous uploads of one document type, one is
+// accepted and the other refused as already pending.
+func TestConcurrentUploads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		f := newKYCFixture(t, engine)
+		var wg sync.WaitGroup
+		errs := make([]error, 4)
+		for i := range errs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = f.svc.UploadKYC(f.ctx, core.UploadKYCParams{UserID: f.userID, Type: baas.DocAddressProof,
+					Images: []core.KYCImageUpload{{Field: "address_proof", Side: baas.SideFull, Data: pngBytes(t)}}})
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case baas.ErrorReason(err) != "KYC_PENDING":
+				t.Fatalf("upload: %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d uploads accepted, want 1", ok)
+		}
+	})
+}

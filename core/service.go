@@ -1,0 +1,114 @@
+// Package core holds the use cases of baas: tenants and their credentials, customer
+// accounts, money movements through the double-entry ledger, holds, idempotency and the
+// ledger check. It owns every transaction; the HTTP dialects only translate to and from
+// it, and the stores only run its queries.
+package core
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"math/big"
+	"time"
+
+	"github.com/baas-oss/baas"
+)
+
+// Config holds the core's settings. The zero value is not valid: use DefaultConfig.
+type Config struct {
+	// SandboxMasterBalance is what a new tenant's master (float) account starts with, in
+	// minor units of MasterCurrency.
+	SandboxMasterBalance int64
+	// MasterCurrency is the currency of the Girasol accounts and the master account.
+	MasterCurrency string
+	// IdempotencyTTL is how long an Idempotency-Key is remembered.
+	IdempotencyTTL time.Duration
+}
+
+// DefaultConfig returns the defaults: $500,000.00 of sandbox float, USD, keys kept 24 h.
+func DefaultConfig() Config {
+	return Config{SandboxMasterBalance: 50_000_000, MasterCurrency: "USD", IdempotencyTTL: 24 * time.Hour}
+}
+
+// Validate reports the first invalid setting.
+func (c Config) Validate() error {
+	switch {
+	case c.SandboxMasterBalance < 0:
+		return errors.New("sandbox master balance must not be negative")
+	case len(c.MasterCurrency) != 3:
+		return errors.New("master currency must be an ISO 4217 code")
+	case c.IdempotencyTTL < 24*time.Hour:
+		return errors.New("idempotency keys must live at least 24 hours")
+	}
+	return nil
+}
+
+// Service is the domain core.
+type Service struct {
+	store   baas.Store
+	cfg     Config
+	now     baas.Clock
+	log     *slog.Logger
+	hashKey []byte // keys the hash of API secrets
+	creds   *cache[*baas.Credential]
+	tokens  *cache[*baas.CodegoToken]
+	hooks   *webhookState // webhook.go
+}
+
+// New returns a Service over store. masterKey (32 bytes) keys the hashing of API secrets
+// and, later, the encryption of card data.
+func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *slog.Logger) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if len(masterKey) != 32 {
+		return nil, errors.New("master key must be 32 bytes")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
+		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[*baas.Credential](30*time.Second, 10_000),
+		tokens: newCache[*baas.CodegoToken](30*time.Second, 100_000),
+		hooks:  newWebhookState(masterKey)}, nil
+}
+
+// Store returns the store the service runs on.
+func (s *Service) Store() baas.Store { return s.store }
+
+// Config returns the service's configuration.
+func (s *Service) Config() Config { return s.cfg }
+
+// tenant returns the tenant id that ctx acts for, or an unauthorized error.
+func tenant(ctx context.Context) (string, error) {
+	id := baas.TenantFrom(ctx)
+	if id == "" {
+		return "", baas.Errorf(baas.EUnauthorized, "no tenant")
+	}
+	return id, nil
+}
+
+// event writes an event row in tx, with a webhook delivery for every endpoint of the
+// tenant that wants it. Every event goes through here.
+func event(ctx context.Context, tx baas.Tx, tenantID, typ, objectID string, now time.Time, payload any) error {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	// The event and its webhook deliveries (the outbox), in the same transaction.
+	return tx.RecordEvent(ctx, &baas.Event{TenantID: tenantID, Type: typ, ObjectID: objectID, Payload: b, CreatedAt: now})
+}
+
+// randomInt returns a uniform random integer in [lo, hi].
+func randomInt(lo, hi int64) int64 {
+	n, err := rand.Int(rand.Reader, big.NewInt(hi-lo+1))
+	if err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return lo + n.Int64()
+}

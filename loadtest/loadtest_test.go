@@ -1,0 +1,41 @@
+package loadtest_test
+
+import (
+	"context"
+	"io"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/baas-oss/baas/loadtest"
+	"github.com/baas-oss/baas/server/servertest"
+)
+
+// TestWorkloads runs every workload of the load tool briefly against a real server: each
+// must complete requests without any error and leave the ledger consistent.
+func TestWorkloads(t *testing.T) {
+	e := servertest.Start(t, "sqlite")
+	names := make([]string, 0, len(loadtest.Workloads))
+	for n := range loadtest.Workloads {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			cfg := loadtest.DefaultConfig()
+			cfg.BaseURL, cfg.AdminToken, cfg.Workload = e.URL, servertest.AdminToken, name
+			cfg.Clients, cfg.Accounts, cfg.Duration = 4, 6, 5*time.Second
+			cfg.MaxRequests = 150 // under the Codego rate limit of the test server
+			res, err := loadtest.Run(context.Background(), cfg, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Requests == 0 || res.Succeeded != res.Requests || len(res.Errors) > 0 || !res.LedgerOK {
+				t.Fatalf("%s: %+v", name, *res)
+			}
+			if res.P50 <= 0 || res.P99 < res.P50 || res.Max < res.P99 {
+				t.Fatalf("%s: implausible percentiles %+v", name, *res)
+			}
+		})
+	}
+}

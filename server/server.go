@@ -1,0 +1,161 @@
+// Package server assembles the HTTP surface of baas: both dialects and the admin API on
+// one mux, behind middleware for request ids, panic recovery, structured access logs and
+// Prometheus metrics, plus /healthz, /readyz and /metrics.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/admin"
+	"github.com/baas-oss/baas/api/codego"
+	"github.com/baas-oss/baas/api/girasol"
+	"github.com/baas-oss/baas/api/httpx"
+	"github.com/baas-oss/baas/core"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Options configure the handler.
+type Options struct {
+	Core      *core.Service
+	Log       *slog.Logger
+	AdminAuth func(token string) bool
+	Now       baas.Clock
+	// Metrics is the registry /metrics serves; nil makes a new one.
+	Metrics *prometheus.Registry
+	// CodegoRateLimit is the requests per 10 s an API key may make on the Codego dialect:
+	// 0 is the spec's 200, negative disables the limit (for load tests).
+	CodegoRateLimit int
+}
+
+// New returns the complete HTTP handler.
+func New(o Options) http.Handler {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	reg := o.Metrics
+	if reg == nil {
+		reg = NewRegistry()
+	}
+	m := newMetrics(reg)
+
+	mux := http.NewServeMux()
+	girasol.New(o.Core, o.Log, o.Now).Register(mux)
+	codego.New(o.Core, o.Log, o.Now, o.CodegoRateLimit).Register(mux)
+	admin.New(o.Core, o.Log, o.AdminAuth).Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := o.Core.Store().Ping(ctx); err != nil {
+			o.Log.WarnContext(ctx, "readiness check failed", "err", err)
+			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": "unreachable"})
+			return
+		}
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": o.Core.Store().Engine()})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		httpx.WriteJSON(w, http.StatusNotFound, map[string]any{"error": map[string]string{"code": "not_found", "message": "no route " + r.Method + " " + r.URL.Path}})
+	})
+	return middleware(mux, o.Log, m)
+}
+
+// NewRegistry returns a metrics registry with the Go runtime and process collectors, for
+// the server and whatever else of the process reports metrics (the webhook dispatcher).
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baas_http_requests_total",
+			Help: "HTTP requests by route, method and status code."}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "baas_http_request_duration_seconds",
+			Help: "HTTP request latency by route and method.", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
+			[]string{"route", "method"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+// recorder captures the status code written by a handler.
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// middleware gives each request an id (the client's X-Request-Id when sane), recovers
+// panics as a 500 without leaking them, logs one line per request (never bodies or
+// secrets), and records metrics by route pattern.
+func middleware(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get(httpx.RequestIDHeader)
+		if !httpx.ValidRequestID(id) {
+			id = httpx.NewRequestID()
+		}
+		w.Header().Set(httpx.RequestIDHeader, id)
+		r = r.WithContext(baas.WithRequestID(r.Context(), id))
+		r, note := httpx.WithNote(r)
+		rec := &recorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				log.ErrorContext(r.Context(), "panic", "panic", p, "request_id", id, "method", r.Method, "route", r.Pattern)
+				if rec.status == 0 {
+					httpx.WriteJSON(rec, http.StatusInternalServerError, map[string]any{"error": map[string]string{
+						"code": "internal", "message": "Internal error", "request_id": id}})
+				}
+			}
+			route := r.Pattern
+			if route == "" {
+				route = "unmatched"
+			}
+			if rec.status == 0 {
+				rec.status = http.StatusOK
+			}
+			elapsed := time.Since(start)
+			m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
+			m.duration.WithLabelValues(route, r.Method).Observe(elapsed.Seconds())
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),
+				slog.Int("status", rec.status), slog.Duration("duration", elapsed),
+				slog.String("tenant", note.Tenant))
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}

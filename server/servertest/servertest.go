@@ -1,0 +1,154 @@
+// Package servertest starts the real baas HTTP server on a free loopback port over a
+// fresh store, for end-to-end tests of the dialects.
+package servertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/core"
+	"github.com/baas-oss/baas/server"
+	"github.com/baas-oss/baas/store/storetest"
+)
+
+// AdminToken is the operator token of every test server.
+const AdminToken = "test-operator-token-0123456789"
+
+// Env is a running server with one sandbox tenant.
+type Env struct {
+	URL    string
+	Store  baas.Store
+	Core   *core.Service
+	Tenant *core.TenantCredentials
+	Client *http.Client
+}
+
+// Start starts a server over a fresh store of the engine and creates a sandbox tenant.
+func Start(t testing.TB, engine string) *Env {
+	t.Helper()
+	return start(t, engine, nil)
+}
+
+// start starts a server whose core and handlers read the time from now (nil: the wall
+// clock).
+func start(t testing.TB, engine string, now baas.Clock) *Env {
+	t.Helper()
+	store := storetest.Open(t, engine)
+	svc, err := core.New(store, core.DefaultConfig(), core.NewMasterKey(), now, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	auth, err := svc.AdminAuthenticator(context.Background(), AdminToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: server.New(server.Options{Core: svc, Log: slog.New(slog.DiscardHandler), AdminAuth: auth, Now: now}),
+		ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	})
+	creds, err := svc.CreateTenant(context.Background(), core.CreateTenantParams{Name: "test", Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Env{URL: "http://" + ln.Addr().String(), Store: store, Core: svc, Tenant: creds,
+		Client: &http.Client{Timeout: 30 * time.Second}}
+}
+
+// NewTenant creates another sandbox tenant.
+func (e *Env) NewTenant(t testing.TB) *core.TenantCredentials {
+	t.Helper()
+	c, err := e.Core.CreateTenant(context.Background(), core.CreateTenantParams{Name: "other", Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Response is a decoded HTTP response.
+type Response struct {
+	Status int
+	Header http.Header
+	Raw    []byte
+	JSON   map[string]any
+}
+
+// Do sends a request with a body (a string or []byte is sent as is, anything else as
+// JSON) and returns the response, its body decoded when it is a JSON object.
+func (e *Env) Do(t testing.TB, method, path string, body any, header http.Header) *Response {
+	t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, e.URL+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	if rd != nil && req.Header.Get("Content-Type") == "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := e.Client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Response{Status: resp.StatusCode, Header: resp.Header, Raw: raw}
+	_ = json.Unmarshal(raw, &r.JSON)
+	return r
+}
+
+// GirasolHeaders returns the credential headers of a tenant.
+func GirasolHeaders(c *core.TenantCredentials) http.Header {
+	h := http.Header{}
+	h.Set("x-api-key", c.Girasol.APIKey)
+	h.Set("x-secret-key", c.Girasol.SecretKey)
+	h.Set("x-company-id", c.Girasol.CompanyID)
+	return h
+}
+
+// Girasol sends a request with the default tenant's Girasol credentials.
+func (e *Env) Girasol(t testing.TB, method, path string, body any) *Response {
+	t.Helper()
+	return e.Do(t, method, path, body, GirasolHeaders(e.Tenant))
+}
+
+// Admin sends a request with the operator token.
+func (e *Env) Admin(t testing.TB, method, path string, body any) *Response {
+	t.Helper()
+	h := http.Header{}
+	h.Set("Authorization", "Bearer "+AdminToken)
+	return e.Do(t, method, path, body, h)
+}

@@ -1,0 +1,58 @@
+// Package postgres opens the production store: PostgreSQL through pgx. Writers lock the
+// accounts they move money between (SELECT … FOR UPDATE, in ascending id order), and
+// transactions are retried on serialization failures and deadlocks.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/baas-oss/baas/store/sqldb"
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+)
+
+// Dialect is the PostgreSQL dialect of sqldb.
+var Dialect = &sqldb.Dialect{
+	Name:      "postgres",
+	Goose:     goose.DialectPostgres,
+	Dollar:    true,
+	ForUpdate: " FOR UPDATE",
+	IsUnique: func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && e.Code == "23505"
+	},
+	IsCheck: func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && e.Code == "23514"
+	},
+	IsRetryable: func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")
+	},
+}
+
+// MaxConns is the size of the connection pool.
+const MaxConns = 32
+
+// Open connects to the PostgreSQL database at url (postgres://…) and applies migrations.
+func Open(ctx context.Context, url string) (*sqldb.DB, error) {
+	db, err := sql.Open("pgx", url)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	db.SetMaxOpenConns(MaxConns)
+	db.SetMaxIdleConns(MaxConns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if err := sqldb.Migrate(ctx, db, Dialect); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return sqldb.New(db, db, Dialect), nil
+}

@@ -1,0 +1,320 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/baas-oss/baas"
+)
+
+// This file holds the queries of the Codego side (baas.CodegoTx): auth tokens, customers
+// with their Codego profile, KYC documents and images, KYC settings.
+
+// --- auth tokens ---
+
+func (x *queries) InsertCodegoToken(ctx context.Context, t *baas.CodegoToken) error {
+	_, err := x.exec(ctx, `INSERT INTO codego_tokens (token_hash, tenant_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		t.Hash, t.TenantID, micros(t.CreatedAt), micros(t.ExpiresAt))
+	return err
+}
+
+func (x *queries) FindCodegoToken(ctx context.Context, hash []byte) (*baas.CodegoToken, error) {
+	var t baas.CodegoToken
+	var created, expires int64
+	err := x.row(ctx, `SELECT token_hash, tenant_id, created_at, expires_at FROM codego_tokens WHERE token_hash = ?`, hash).
+		Scan(&t.Hash, &t.TenantID, &created, &expires)
+	if err != nil {
+		return nil, x.scanErr(err, "auth token")
+	}
+	t.CreatedAt, t.ExpiresAt = fromMicros(created), fromMicros(expires)
+	return &t, nil
+}
+
+func (x *queries) DeleteCodegoTokens(ctx context.Context, tenantID string, before time.Time) (int64, error) {
+	res, err := x.exec(ctx, `DELETE FROM codego_tokens WHERE tenant_id = ? AND expires_at < ?`, tenantID, micros(before))
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// --- customers with a Codego profile ---
+
+const codegoProfileCols = `codego_user_id, dob, country_of_residence, country_id, nationality, country, same_shipping,
+	ship_address, ship_capital, ship_city, ship_country, ship_zip_code, work_country, income_source, political_person,
+	tax_country, tax_number, gender, device_type, device_token, device_model, ip_address, password_hash`
+
+func (x *queries) CreateCodegoCustomer(ctx context.Context, c *baas.CodegoCustomer) error {
+	p := &c.Profile
+	_, err := x.exec(ctx, `INSERT INTO customers (id, tenant_id, email, handle, first_name, last_name, phone,
+		address_line1, address_line2, city, zip_code, created_at, `+codegoProfileCols+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.TenantID, c.Email, c.Handle, c.FirstName, c.LastName, c.Phone, c.AddressLine1, c.AddressLine2, c.City,
+		c.ZipCode, micros(c.CreatedAt),
+		p.UserID, p.DOB, p.CountryOfResidence, p.CountryID, p.Nationality, p.Country, p.SameShipping,
+		p.ShipAddress, p.ShipCapital, p.ShipCity, p.ShipCountry, p.ShipZipCode, p.WorkCountry, p.IncomeSource,
+		p.PoliticalPerson, p.TaxCountry, p.TaxNumber, p.Gender, p.DeviceType, p.DeviceToken, p.DeviceModel,
+		p.IPAddress, p.PasswordHash)
+	return err
+}
+
+// codegoCustomerCols are the columns codegoCustomerRow scans, in its order.
+var codegoCustomerCols = `id, tenant_id, email, handle, first_name, last_name, phone, address_line1, address_line2,
+	city, zip_code, created_at, ` + codegoProfileCols
+
+// codegoCustomerRow is a Codego customer being scanned: dest lists where each of
+// codegoCustomerCols goes, done finishes the customer once the row is read.
+type codegoCustomerRow struct {
+	c       baas.CodegoCustomer
+	created int64
+	uid     sql.NullString
+}
+
+func (r *codegoCustomerRow) dest() []any {
+	c, p := &r.c, &r.c.Profile
+	return []any{&c.ID, &c.TenantID, &c.Email, &c.Handle, &c.FirstName, &c.LastName, &c.Phone,
+		&c.AddressLine1, &c.AddressLine2, &c.City, &c.ZipCode, &r.created,
+		&r.uid, &p.DOB, &p.CountryOfResidence, &p.CountryID, &p.Nationality, &p.Country, &p.SameShipping,
+		&p.ShipAddress, &p.ShipCapital, &p.ShipCity, &p.ShipCountry, &p.ShipZipCode, &p.WorkCountry, &p.IncomeSource,
+		&p.PoliticalPerson, &p.TaxCountry, &p.TaxNumber, &p.Gender, &p.DeviceType, &p.DeviceToken, &p.DeviceModel,
+		&p.IPAddress, &p.PasswordHash}
+}
+
+func (r *codegoCustomerRow) done() *baas.CodegoCustomer {
+	r.c.Profile.UserID = r.uid.String
+	r.c.CreatedAt = fromMicros(r.created)
+	return &r.c
+}
+
+func (x *queries) FindCodegoCustomer(ctx context.Context, tenantID, userID string) (*baas.CodegoCustomer, error) {
+	var r codegoCustomerRow
+	err := x.row(ctx, `SELECT `+codegoCustomerCols+` FROM customers WHERE codego_user_id = ? AND tenant_id = ?`,
+		userID, tenantID).Scan(r.dest()...)
+	if err != nil {
+		return nil, x.scanErr(err, "user")
+	}
+	return r.done(), nil
+}
+
+func (x *queries) FindCodegoCustomerAccount(ctx context.Context, tenantID, userID string) (*baas.CodegoCustomer, *baas.Account, error) {
+	var r codegoCustomerRow
+	var a baas.Account
+	var customer sql.NullString
+	var number sql.NullInt64
+	var created int64
+	dest := append(r.dest(), &a.ID, &a.TenantID, &customer, &a.Kind, &number, &a.Currency, &a.Balance, &a.Held,
+		&a.AllowNegative, &a.Status, &created)
+	err := x.row(ctx, `SELECT `+prefixCols("c.", codegoCustomerCols)+`, `+prefixCols("a.", accountCols)+`
+		FROM customers c JOIN accounts a ON a.customer_id = c.id AND a.kind = ?
+		WHERE c.codego_user_id = ? AND c.tenant_id = ? ORDER BY a.id LIMIT 1`,
+		baas.AccountCustomer, userID, tenantID).Scan(dest...)
+	if err != nil {
+		return nil, nil, x.scanErr(err, "user")
+	}
+	a.CustomerID, a.Number, a.CreatedAt = customer.String, number.Int64, fromMicros(created)
+	return r.done(), &a, nil
+}
+
+// --- KYC documents ---
+
+func nullMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: micros(t), Valid: true}
+}
+
+func (x *queries) InsertKYCDocument(ctx context.Context, d *baas.KYCDocument) error {
+	err := x.row(ctx, `INSERT INTO kyc_documents (tenant_id, customer_id, doc_type, doc_number, status, reason, reviewer,
+		created_at, reviewed_at, auto_verify_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		d.TenantID, d.CustomerID, d.Type, d.Number, d.Status, d.Reason, d.Reviewer, micros(d.CreatedAt),
+		nullMicros(d.ReviewedAt), nullMicros(d.AutoVerifyAt)).Scan(&d.ID)
+	if err != nil {
+		return x.translate(err)
+	}
+	for i := range d.Images {
+		im := &d.Images[i]
+		im.DocumentID = d.ID
+		if _, err := x.exec(ctx, `INSERT INTO kyc_images (document_id, side, content_type, width, height, size, sha256, data)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, im.DocumentID, im.Side, im.ContentType, im.Width, im.Height, im.Size,
+			im.SHA256, im.Data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const kycCols = `d.id, d.tenant_id, d.customer_id, d.doc_type, d.doc_number, d.status, d.reason, d.reviewer, d.created_at,
+	d.reviewed_at, d.auto_verify_at, COALESCE(c.codego_user_id, ''), c.first_name, c.last_name, c.email`
+
+const kycFrom = ` FROM kyc_documents d JOIN customers c ON c.id = d.customer_id`
+
+func scanKYC(s interface{ Scan(...any) error }) (*baas.KYCDocument, error) {
+	var d baas.KYCDocument
+	var created int64
+	var reviewed, auto sql.NullInt64
+	var first, last string
+	if err := s.Scan(&d.ID, &d.TenantID, &d.CustomerID, &d.Type, &d.Number, &d.Status, &d.Reason, &d.Reviewer, &created,
+		&reviewed, &auto, &d.UserID, &first, &last, &d.CustomerEmail); err != nil {
+		return nil, err
+	}
+	d.CreatedAt = fromMicros(created)
+	if reviewed.Valid {
+		d.ReviewedAt = fromMicros(reviewed.Int64)
+	}
+	if auto.Valid {
+		d.AutoVerifyAt = fromMicros(auto.Int64)
+	}
+	d.CustomerName = strings.TrimSpace(first + " " + last)
+	return &d, nil
+}
+
+// listKYC runs a document query and adds the images' metadata.
+func (x *queries) listKYC(ctx context.Context, q string, args ...any) ([]*baas.KYCDocument, error) {
+	rows, err := x.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []*baas.KYCDocument
+	for rows.Next() {
+		d, err := scanKYC(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, err
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := x.addImages(ctx, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// addImages fills in the images' metadata of docs in one query.
+func (x *queries) addImages(ctx context.Context, docs []*baas.KYCDocument) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*baas.KYCDocument, len(docs))
+	args := make([]any, 0, len(docs))
+	for _, d := range docs {
+		byID[d.ID] = d
+		args = append(args, d.ID)
+	}
+	rows, err := x.query(ctx, `SELECT document_id, side, content_type, width, height, size, sha256 FROM kyc_images
+		WHERE document_id IN (?`+strings.Repeat(", ?", len(args)-1)+`) ORDER BY document_id, side DESC`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var im baas.KYCImage
+		if err := rows.Scan(&im.DocumentID, &im.Side, &im.ContentType, &im.Width, &im.Height, &im.Size, &im.SHA256); err != nil {
+			return err
+		}
+		if d := byID[im.DocumentID]; d != nil {
+			d.Images = append(d.Images, im)
+		}
+	}
+	return rows.Err()
+}
+
+func (x *queries) GetKYCDocument(ctx context.Context, id int64) (*baas.KYCDocument, error) {
+	docs, err := x.listKYC(ctx, `SELECT `+kycCols+kycFrom+` WHERE d.id = ?`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(docs) == 0 {
+		return nil, baas.Errorf(baas.ENotFound, "document not found")
+	}
+	return docs[0], nil
+}
+
+func (x *queries) ListKYCDocuments(ctx context.Context, f baas.KYCFilter) ([]*baas.KYCDocument, error) {
+	w := &where{}
+	if f.TenantID != "" {
+		w.add("d.tenant_id = ?", f.TenantID)
+	}
+	if f.CustomerID != "" {
+		w.add("d.customer_id = ?", f.CustomerID)
+	}
+	if f.Status != "" {
+		w.add("d.status = ?", f.Status)
+	}
+	if f.AfterID > 0 {
+		w.add("d.id > ?", f.AfterID)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
+	}
+	return x.listKYC(ctx, `SELECT `+kycCols+kycFrom+w.String()+` ORDER BY d.id LIMIT ?`, append(w.args, limit)...)
+}
+
+func (x *queries) LatestKYCDocuments(ctx context.Context, customerID string) ([]*baas.KYCDocument, error) {
+	return x.listKYC(ctx, `SELECT `+kycCols+kycFrom+` WHERE d.id IN (
+		SELECT MAX(id) FROM kyc_documents WHERE customer_id = ? GROUP BY doc_type) ORDER BY d.doc_type`, customerID)
+}
+
+func (x *queries) GetKYCImage(ctx context.Context, documentID int64, side string) (*baas.KYCImage, error) {
+	var im baas.KYCImage
+	err := x.row(ctx, `SELECT document_id, side, content_type, width, height, size, sha256, data FROM kyc_images
+		WHERE document_id = ? AND side = ?`, documentID, side).Scan(&im.DocumentID, &im.Side, &im.ContentType, &im.Width,
+		&im.Height, &im.Size, &im.SHA256, &im.Data)
+	if err != nil {
+		return nil, x.scanErr(err, "image")
+	}
+	return &im, nil
+}
+
+func (x *queries) DecideKYCDocument(ctx context.Context, id int64, status, reason, reviewer string, at time.Time) (bool, error) {
+	res, err := x.exec(ctx, `UPDATE kyc_documents SET status = ?, reason = ?, reviewer = ?, reviewed_at = ?
+		WHERE id = ? AND status = 'Pending'`, status, reason, reviewer, micros(at), id)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+func (x *queries) DueKYCDocuments(ctx context.Context, customerID string, now time.Time, limit int) ([]*baas.KYCDocument, error) {
+	w := &where{}
+	// The status is a literal so that the partial index kyc_documents_auto applies.
+	w.add("d.status = 'Pending' AND d.auto_verify_at IS NOT NULL AND d.auto_verify_at <= ?", micros(now))
+	if customerID != "" {
+		w.add("d.customer_id = ?", customerID)
+	}
+	return x.listKYC(ctx, `SELECT `+kycCols+kycFrom+w.String()+` ORDER BY d.id LIMIT ?`, append(w.args, limit)...)
+}
+
+// --- KYC settings ---
+
+func (x *queries) GetKYCSettings(ctx context.Context, tenantID string) (*baas.KYCSettings, error) {
+	s := &baas.KYCSettings{TenantID: tenantID}
+	var after int64
+	err := x.row(ctx, `SELECT auto_verify_after FROM kyc_settings WHERE tenant_id = ?`, tenantID).Scan(&after)
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, x.translate(err)
+	}
+	s.AutoVerifyAfter = time.Duration(after) * time.Microsecond
+	return s, nil
+}
+
+func (x *queries) PutKYCSettings(ctx context.Context, s *baas.KYCSettings) error {
+	_, err := x.exec(ctx, `INSERT INTO kyc_settings (tenant_id, auto_verify_after) VALUES (?, ?)
+		ON CONFLICT (tenant_id) DO UPDATE SET auto_verify_after = excluded.auto_verify_after`,
+		s.TenantID, s.AutoVerifyAfter.Microseconds())
+	return err
+}

@@ -1,0 +1,84 @@
+// Package sqlite opens the embedded default store: a SQLite file in WAL mode with one
+// writer connection (transactions begin IMMEDIATE) and a pool of read-only readers.
+// Commits are durable (synchronous=FULL).
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+
+	"github.com/baas-oss/baas/store/sqldb"
+	"github.com/pressly/goose/v3"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// Dialect is the SQLite dialect of sqldb.
+var Dialect = &sqldb.Dialect{
+	Name:            "sqlite",
+	Goose:           goose.DialectSQLite3,
+	ForUpdate:       "", // one writer connection serializes writers
+	GroupCommit:     true,
+	CacheStatements: true,
+	IsUnique: func(err error) bool {
+		var e *sqlite.Error
+		if errors.As(err, &e) {
+			c := e.Code()
+			return c == sqlite3.SQLITE_CONSTRAINT_UNIQUE || c == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
+		}
+		return false
+	},
+	IsCheck: func(err error) bool {
+		var e *sqlite.Error
+		return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_CHECK
+	},
+	IsRetryable: func(err error) bool {
+		var e *sqlite.Error
+		if errors.As(err, &e) {
+			c := e.Code() & 0xff
+			return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+		}
+		return false
+	},
+}
+
+// Open opens (creating if needed) the SQLite database at path and applies migrations.
+// path may be a plain file path or a "sqlite:" / "file:" URL.
+func Open(ctx context.Context, path string) (*sqldb.DB, error) {
+	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "sqlite:")
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	if path == "" {
+		return nil, fmt.Errorf("sqlite: empty database path")
+	}
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)"
+	base := "file:" + (&url.URL{Path: path}).EscapedPath()
+	write, err := sql.Open("sqlite", base+"?"+common+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	if err := sqldb.Migrate(ctx, write, Dialect); err != nil {
+		write.Close()
+		return nil, err
+	}
+	read, err := sql.Open("sqlite", base+"?"+common+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(n)
+	read.SetMaxIdleConns(n)
+	read.SetConnMaxLifetime(0)
+	return sqldb.New(write, read, Dialect), nil
+}
