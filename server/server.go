@@ -7,7 +7,9 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -46,8 +48,10 @@ func New(o Options) http.Handler {
 	m := newMetrics(reg)
 
 	mux := http.NewServeMux()
-	girasol.New(o.Core, o.Log, o.Now).Register(mux)
-	codego.New(o.Core, o.Log, o.Now, o.CodegoRateLimit).Register(mux)
+	gh := girasol.New(o.Core, o.Log, o.Now)
+	gh.Register(mux)
+	ch := codego.New(o.Core, o.Log, o.Now, o.CodegoRateLimit)
+	ch.Register(mux)
 	admin.New(o.Core, o.Log, o.AdminAuth).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -63,10 +67,41 @@ func New(o Options) http.Handler {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": o.Core.Store().Engine()})
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	notFound := func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusNotFound, map[string]any{"error": map[string]string{"code": "not_found", "message": "no route " + r.Method + " " + r.URL.Path}})
+	}
+	mux.HandleFunc("/", notFound)
+	// ServeMux answers a path it would clean ("//", "/./", "/../") or complete with a slash
+	// ("/v1") with a plain redirect. Clients of either API expect no redirects, only their
+	// own envelope, so such paths get the dialect's 404 here, before the mux sees them.
+	root := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.EscapedPath(); r.Method == http.MethodConnect || !canonicalPath(p) {
+			switch {
+			case p == "/v1" || strings.HasPrefix(p, "/v1/"):
+				gh.NotFound(w, r)
+			case p == "/api" || strings.HasPrefix(p, "/api/"):
+				ch.NotFound(w, r)
+			default:
+				notFound(w, r)
+			}
+			return
+		}
+		mux.ServeHTTP(w, r)
 	})
-	return middleware(mux, o.Log, m)
+	return middleware(root, o.Log, m)
+}
+
+// canonicalPath reports whether the mux would route p as it is: p is clean (no empty, "."
+// or ".." segments; a trailing slash is kept) and is not the bare name of a subtree.
+func canonicalPath(p string) bool {
+	if p == "" || p[0] != '/' || p == "/v1" || p == "/api" {
+		return false
+	}
+	c := path.Clean(p)
+	if strings.HasSuffix(p, "/") && c != "/" {
+		c += "/"
+	}
+	return c == p
 }
 
 // NewRegistry returns a metrics registry with the Go runtime and process collectors, for

@@ -55,10 +55,13 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	for name, ep := range endpoints {
 		mux.HandleFunc("POST /api/"+name, func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, ep) })
 	}
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, baas.Reasonf(baas.ENotFound, "NO_ROUTE", "Could not found: %s %s (every Codego API is POST /api/<name>)",
-			r.Method, truncate(r.URL.Path, 100)))
-	})
+	mux.HandleFunc("/api/", h.NotFound)
+}
+
+// NotFound answers a request no Codego API takes, in the Codego error envelope.
+func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
+	h.fail(w, r, baas.Reasonf(baas.ENotFound, "NO_ROUTE", "Could not found: %s %s (every Codego API is POST /api/<name>)",
+		r.Method, truncate(r.URL.Path, 100)))
 }
 
 // auth is what an endpoint needs before it runs.

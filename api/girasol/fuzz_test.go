@@ -43,6 +43,8 @@ func FuzzGirasolRequest(f *testing.F) {
 	}
 	f.Add(uint8(5), []byte(nil), "a%40example.com", "key")
 	f.Add(uint8(6), []byte(nil), "99999999?limit=0&cursor=-1", "")
+	f.Add(uint8(5), []byte(nil), "a/../b", "") // the mux would redirect these
+	f.Add(uint8(4), []byte(nil), "1//../.", "")
 
 	store := storetest.Open(f, "sqlite")
 	svc, err := core.New(store, core.DefaultConfig(), core.NewMasterKey(), nil, nil)

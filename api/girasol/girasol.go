@@ -41,9 +41,12 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/accounts/customer-info/{accountNumber}", h.authed(h.customerInfo))
 	mux.Handle("GET /v1/accounts/customer-info-by-email/{email}", h.authed(h.customerInfoByEmail))
 	mux.Handle("GET /v1/accounts/transactions/{accountNumber}", h.authed(h.transactions))
-	mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		h.writeError(w, r, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
-	})
+	mux.HandleFunc("/v1/", h.NotFound)
+}
+
+// NotFound answers a request no Girasol route takes, as NestJS does: 404 "Cannot GET /path".
+func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
+	h.writeError(w, r, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path)
 }
 
 // response is what a Girasol handler returns on success.
