@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 
 	"github.com/baas-oss/baas"
@@ -141,6 +140,12 @@ func (b *batcher) commit(batch []*job) {
 		_, err := b.conn.ExecContext(context.Background(), q)
 		return err
 	}
+	// The savepoint statements are prepared once: one name serves every job, as each
+	// savepoint is released (or rolled back to and released) before the next opens.
+	stmt := func(q string) error {
+		_, err := b.stmts.ExecContext(context.Background(), q)
+		return err
+	}
 	// A job's statements run detached from its caller's context: SQLite answers an
 	// interrupted write by rolling back the whole database transaction, which would take
 	// the other jobs of the batch with it. A cancelled caller is noticed between jobs.
@@ -156,20 +161,19 @@ func (b *batcher) commit(batch []*job) {
 			results[i] = err
 			continue
 		}
-		sp := "g" + strconv.Itoa(i)
-		if err := exec("SAVEPOINT " + sp); err != nil {
+		if err := stmt("SAVEPOINT job"); err != nil {
 			broken, results[i] = err, errBatchAborted
 			continue
 		}
 		err := call(j.fn, &queries{db: b.db, q: q})
 		if err != nil {
 			results[i] = err
-			if rerr := exec("ROLLBACK TO " + sp); rerr != nil {
+			if rerr := stmt("ROLLBACK TO job"); rerr != nil {
 				broken = rerr
 				continue
 			}
 		}
-		if rerr := exec("RELEASE " + sp); rerr != nil {
+		if rerr := stmt("RELEASE job"); rerr != nil {
 			broken = rerr
 		}
 	}
