@@ -148,6 +148,17 @@ type KYCFilter struct {
 	Limit      int
 }
 
+// CodegoAccountSummary is a customer's name, first customer account and newest KYC
+// document of each type (by type). Of the documents only ID, TenantID, CustomerID, Type,
+// Status and AutoVerifyAt are filled.
+type CodegoAccountSummary struct {
+	CustomerID string
+	FirstName  string
+	LastName   string
+	Account    Account
+	Documents  []*KYCDocument
+}
+
 // KYCSettings are a tenant's KYC settings. AutoVerifyAfter > 0 (sandbox tenants only)
 // makes each upload verify itself that long after it was made.
 type KYCSettings struct {
@@ -167,9 +178,9 @@ type CodegoTx interface {
 	// same email in the tenant, or the same user id, returns EConflict.
 	CreateCodegoCustomer(ctx context.Context, c *CodegoCustomer) error
 	FindCodegoCustomer(ctx context.Context, tenantID, userID string) (*CodegoCustomer, error)
-	// FindCodegoCustomerAccount is FindCodegoCustomer with the customer's account, in one
-	// query.
-	FindCodegoCustomerAccount(ctx context.Context, tenantID, userID string) (*CodegoCustomer, *Account, error)
+	// CodegoAccountSummary reads what account_detail shows in one query: ENotFound when the
+	// tenant has no such user or the user no account.
+	CodegoAccountSummary(ctx context.Context, tenantID, userID string) (*CodegoAccountSummary, error)
 
 	// InsertKYCDocument inserts d and its images (with their data), setting d.ID. A second
 	// pending or verified document of the same type for the customer returns EConflict.

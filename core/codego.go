@@ -426,35 +426,37 @@ func findCodegoUser(userID string, find func(userID string) (*baas.CodegoCustome
 	return c, err
 }
 
-// CodegoAccount is what account_detail shows: the customer, their account, their KYC
-// documents (the newest of each type) and the KYC status that sums them up.
+// CodegoAccount is what account_detail shows: the customer's name, their account, their
+// newest KYC document of each type and the KYC status that sums them up.
 type CodegoAccount struct {
-	Customer  *baas.CodegoCustomer
-	Account   *baas.Account
-	Documents []*baas.KYCDocument
+	*baas.CodegoAccountSummary
 	KYCStatus string
 }
 
-// CodegoAccountDetail returns a customer's account and KYC status.
+// CodegoAccountDetail returns a customer's account and KYC status, in one read.
 func (s *Service) CodegoAccountDetail(ctx context.Context, userID string) (*CodegoAccount, error) {
 	tenantID, err := tenant(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var a *baas.Account
-	c, err := findCodegoUser(userID, func(userID string) (*baas.CodegoCustomer, error) {
-		c, acct, err := s.store.Read().FindCodegoCustomerAccount(ctx, tenantID, userID)
-		a = acct
-		return c, err
+	var sum *baas.CodegoAccountSummary
+	_, err = findCodegoUser(userID, func(userID string) (*baas.CodegoCustomer, error) {
+		var err error
+		if sum, err = s.store.Read().CodegoAccountSummary(ctx, tenantID, userID); err != nil {
+			return nil, err
+		}
+		if autoVerifyDue(sum.Documents, s.now()) {
+			if _, err := s.autoVerify(ctx, sum.CustomerID); err != nil {
+				return nil, err
+			}
+			sum, err = s.store.Read().CodegoAccountSummary(ctx, tenantID, userID)
+		}
+		return nil, err
 	})
 	if err != nil {
 		return nil, err
 	}
-	docs, err := s.kycDocumentsOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
-	return &CodegoAccount{Customer: c, Account: a, Documents: docs, KYCStatus: KYCOverall(docs)}, nil
+	return &CodegoAccount{CodegoAccountSummary: sum, KYCStatus: KYCOverall(sum.Documents)}, nil
 }
 
 // Card types of the Codego card endpoints.

@@ -218,19 +218,24 @@ func (s *Service) kycDocumentsOf(ctx context.Context, c *baas.CodegoCustomer) ([
 	if err != nil {
 		return nil, err
 	}
-	now := s.now()
-	for _, d := range docs {
-		if d.Status == baas.KYCPending && !d.AutoVerifyAt.IsZero() && !d.AutoVerifyAt.After(now) {
-			if _, err := s.autoVerify(ctx, c.ID); err != nil {
-				return nil, err
-			}
-			if docs, err = r.LatestKYCDocuments(ctx, c.ID); err != nil {
-				return nil, err
-			}
-			break
+	if autoVerifyDue(docs, s.now()) {
+		if _, err := s.autoVerify(ctx, c.ID); err != nil {
+			return nil, err
 		}
+		return r.LatestKYCDocuments(ctx, c.ID)
 	}
 	return docs, nil
+}
+
+// autoVerifyDue reports whether one of docs is pending with its sandbox auto-verification
+// due at now.
+func autoVerifyDue(docs []*baas.KYCDocument, now time.Time) bool {
+	for _, d := range docs {
+		if d.Status == baas.KYCPending && !d.AutoVerifyAt.IsZero() && !d.AutoVerifyAt.After(now) {
+			return true
+		}
+	}
+	return false
 }
 
 // kycEvent writes the event of a document's current status. Its payload is what the

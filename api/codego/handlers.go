@@ -366,7 +366,7 @@ func (h *Handler) accountDetail(ctx context.Context, req *request, s *session) (
 	return struct {
 		Status  int     `json:"status"`
 		Account account `json:"account"`
-	}{1, account{Name: d.Customer.FirstName, Surname: d.Customer.LastName, KYCStatus: d.KYCStatus,
+	}{1, account{Name: d.FirstName, Surname: d.LastName, KYCStatus: d.KYCStatus,
 		AccountStatus: status, AccountNumber: strconv.FormatInt(d.Account.Number, 10), Currency: d.Account.Currency,
 		Balance: money.Format(d.Account.Balance, d.Account.Currency)}}, nil
 }

@@ -1,9 +1,11 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -99,23 +101,54 @@ func (x *queries) FindCodegoCustomer(ctx context.Context, tenantID, userID strin
 	return r.done(), nil
 }
 
-func (x *queries) FindCodegoCustomerAccount(ctx context.Context, tenantID, userID string) (*baas.CodegoCustomer, *baas.Account, error) {
-	var r codegoCustomerRow
-	var a baas.Account
-	var customer sql.NullString
-	var number sql.NullInt64
-	var created int64
-	dest := append(r.dest(), &a.ID, &a.TenantID, &customer, &a.Kind, &number, &a.Currency, &a.Balance, &a.Held,
-		&a.AllowNegative, &a.Status, &created)
-	err := x.row(ctx, `SELECT `+prefixCols("c.", codegoCustomerCols)+`, `+prefixCols("a.", accountCols)+`
-		FROM customers c JOIN accounts a ON a.customer_id = c.id AND a.kind = ?
-		WHERE c.codego_user_id = ? AND c.tenant_id = ? ORDER BY a.id LIMIT 1`,
-		baas.AccountCustomer, userID, tenantID).Scan(dest...)
+// codegoAccountSummarySQL reads a customer's name, first customer account and newest
+// document of each type: one row per document type, or one row with NULL document columns
+// when there is none. The rows (one per document type) are sorted in Go: an ORDER BY made
+// SQLite build a temporary B-tree for every call.
+var codegoAccountSummarySQL = `SELECT c.id, c.first_name, c.last_name, ` + prefixCols("a.", accountCols) + `,
+	d.id, d.doc_type, d.status, d.auto_verify_at
+	FROM customers c
+	JOIN accounts a ON a.id = (SELECT MIN(id) FROM accounts WHERE customer_id = c.id AND kind = ?)
+	LEFT JOIN kyc_documents d ON d.id IN (SELECT MAX(id) FROM kyc_documents WHERE customer_id = c.id GROUP BY doc_type)
+	WHERE c.codego_user_id = ? AND c.tenant_id = ?`
+
+func (x *queries) CodegoAccountSummary(ctx context.Context, tenantID, userID string) (*baas.CodegoAccountSummary, error) {
+	rows, err := x.query(ctx, codegoAccountSummarySQL, baas.AccountCustomer, userID, tenantID)
 	if err != nil {
-		return nil, nil, x.scanErr(err, "user")
+		return nil, err
 	}
-	a.CustomerID, a.Number, a.CreatedAt = customer.String, number.Int64, fromMicros(created)
-	return r.done(), &a, nil
+	defer rows.Close()
+	var s *baas.CodegoAccountSummary
+	for rows.Next() {
+		var sum baas.CodegoAccountSummary
+		var ar accountRow
+		var docID, docType, autoAt sql.NullInt64
+		var status sql.NullString
+		dest := append([]any{&sum.CustomerID, &sum.FirstName, &sum.LastName}, ar.dest()...)
+		if err := rows.Scan(append(dest, &docID, &docType, &status, &autoAt)...); err != nil {
+			return nil, err
+		}
+		if s == nil {
+			sum.Account = *ar.done()
+			s = &sum
+		}
+		if docID.Valid {
+			d := &baas.KYCDocument{ID: docID.Int64, TenantID: tenantID, CustomerID: s.CustomerID, Type: int(docType.Int64),
+				Status: status.String}
+			if autoAt.Valid {
+				d.AutoVerifyAt = fromMicros(autoAt.Int64)
+			}
+			s.Documents = append(s.Documents, d)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if s == nil {
+		return nil, baas.Errorf(baas.ENotFound, "user not found")
+	}
+	slices.SortFunc(s.Documents, func(a, b *baas.KYCDocument) int { return cmp.Compare(a.Type, b.Type) })
+	return s, nil
 }
 
 // --- KYC documents ---

@@ -102,18 +102,20 @@ func TestCodegoStore(t *testing.T) {
 		if _, err := r.FindCodegoCustomer(ctx, other, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
 			t.Fatalf("another tenant's user: %v", err)
 		}
-		// With its account, in one query: none yet, then the customer account.
-		if _, _, err := r.FindCodegoCustomerAccount(ctx, ten, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
+		// The account_detail summary, in one query: none without an account, then the
+		// customer account with no documents yet.
+		if _, err := r.CodegoAccountSummary(ctx, ten, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
 			t.Fatalf("customer without an account: %v", err)
 		}
 		acct := &baas.Account{TenantID: ten, CustomerID: c.ID, Kind: baas.AccountCustomer, Number: 98_765_432,
 			Currency: "EUR", Status: baas.AccountActive, CreatedAt: cgStamp()}
 		cgInTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateAccount(ctx, acct) })
-		gc2, ga, err := r.FindCodegoCustomerAccount(ctx, ten, c.Profile.UserID)
-		if err != nil || !reflect.DeepEqual(gc2, c) || !reflect.DeepEqual(ga, acct) {
-			t.Fatalf("FindCodegoCustomerAccount = %+v %+v, %v\nwant %+v %+v", gc2, ga, err, c, acct)
+		sum, err := r.CodegoAccountSummary(ctx, ten, c.Profile.UserID)
+		if err != nil || sum.CustomerID != c.ID || sum.FirstName != c.FirstName || sum.LastName != c.LastName ||
+			!reflect.DeepEqual(&sum.Account, acct) || len(sum.Documents) != 0 {
+			t.Fatalf("CodegoAccountSummary = %+v, %v\nwant %+v %+v", sum, err, c, acct)
 		}
-		if _, _, err := r.FindCodegoCustomerAccount(ctx, other, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
+		if _, err := r.CodegoAccountSummary(ctx, other, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
 			t.Fatalf("another tenant's user with account: %v", err)
 		}
 		dup := codegoCustomer(ten, "john@example.com")
@@ -183,6 +185,16 @@ func TestCodegoStore(t *testing.T) {
 		latest, err := r.LatestKYCDocuments(ctx, c.ID)
 		if err != nil || len(latest) != 2 || latest[0].ID != again.ID || latest[1].ID != addr.ID {
 			t.Fatalf("LatestKYCDocuments: %+v %v", latest, err)
+		}
+		sum, err = r.CodegoAccountSummary(ctx, ten, c.Profile.UserID)
+		if err != nil || len(sum.Documents) != 2 || sum.Account.ID != acct.ID {
+			t.Fatalf("summary with documents: %+v %v", sum, err)
+		}
+		for i, d := range sum.Documents {
+			if d.ID != latest[i].ID || d.Type != latest[i].Type || d.Status != latest[i].Status ||
+				!d.AutoVerifyAt.Equal(latest[i].AutoVerifyAt) || d.CustomerID != c.ID {
+				t.Fatalf("summary document %d = %+v, want %+v", i, d, latest[i])
+			}
 		}
 		pending, err := r.ListKYCDocuments(ctx, baas.KYCFilter{TenantID: ten, Status: baas.KYCPending})
 		if err != nil || len(pending) != 2 {

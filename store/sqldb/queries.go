@@ -136,18 +136,31 @@ func (x *queries) FindCustomer(ctx context.Context, f baas.CustomerFilter) (*baa
 const accountCols = `id, tenant_id, customer_id, kind, number, currency, balance, held, allow_negative, status, created_at`
 
 func scanAccount(s interface{ Scan(...any) error }) (*baas.Account, error) {
-	var a baas.Account
-	var customer sql.NullString
-	var number sql.NullInt64
-	var created int64
-	if err := s.Scan(&a.ID, &a.TenantID, &customer, &a.Kind, &number, &a.Currency, &a.Balance, &a.Held,
-		&a.AllowNegative, &a.Status, &created); err != nil {
+	var r accountRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return nil, err
 	}
-	a.CustomerID = customer.String
-	a.Number = number.Int64
-	a.CreatedAt = fromMicros(created)
-	return &a, nil
+	return r.done(), nil
+}
+
+// accountRow is an account being scanned: dest lists where each of accountCols goes, done
+// finishes the account once the row is read. Joined queries append dest to their own.
+type accountRow struct {
+	a        baas.Account
+	customer sql.NullString
+	number   sql.NullInt64
+	created  int64
+}
+
+func (r *accountRow) dest() []any {
+	a := &r.a
+	return []any{&a.ID, &a.TenantID, &r.customer, &a.Kind, &r.number, &a.Currency, &a.Balance, &a.Held,
+		&a.AllowNegative, &a.Status, &r.created}
+}
+
+func (r *accountRow) done() *baas.Account {
+	r.a.CustomerID, r.a.Number, r.a.CreatedAt = r.customer.String, r.number.Int64, fromMicros(r.created)
+	return &r.a
 }
 
 // scanAccounts reads every row of accountCols and closes rows.
