@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -239,8 +240,9 @@ type CashInResult struct {
 
 // CashIn credits a customer account from the tenant's master account.
 //
-// The customer account is read before the transaction (accounts are never deleted and
-// never change tenant or customer); inside it the transfer and its event are written
+// The customer account is identified before the transaction, usually from the cache
+// (accounts are never deleted and never change tenant, customer, number or currency);
+// inside it the transfer and its event are written
 // first and the accounts locked last, so the master account — which every cash-in of the
 // tenant touches — stays locked only for the balance update, the postings and the commit.
 func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bool, error) {
@@ -251,11 +253,15 @@ func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bo
 	if err != nil {
 		return nil, false, err
 	}
-	found, err := customerAccount(ctx, s.store.Read(), tenantID, p.AccountNumber)
+	refs, err := s.accountRefs(ctx, tenantID, p.AccountNumber)
 	if err != nil {
 		return nil, false, err
 	}
-	return idempotent(ctx, s, p.Idem, func(ctx context.Context, tx baas.Tx, now time.Time) (*CashInResult, error) {
+	found, ok := refs[p.AccountNumber]
+	if !ok {
+		return nil, false, baas.Reasonf(baas.ENotFound, "ACCOUNT_NOT_FOUND", "account not found")
+	}
+	res, replayed, err := idempotent(ctx, s, p.Idem, func(ctx context.Context, tx baas.Tx, now time.Time) (*CashInResult, error) {
 		master, err := systemAccount(ctx, tx, tenantID, baas.AccountMaster, found.Currency, now)
 		if err != nil {
 			return nil, err
@@ -271,8 +277,6 @@ func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bo
 		}
 		res, err := applyTransfer(ctx, tx, t, legs)
 		switch {
-		case baas.IsCode(err, baas.EInsufficientFunds) && found.Status != baas.AccountActive:
-			return nil, baas.Reasonf(baas.EConflict, "ACCOUNT_INACTIVE", "account is inactive")
 		case baas.IsCode(err, baas.EInsufficientFunds):
 			return nil, baas.Reasonf(baas.EInsufficientFunds, "MASTER_ACCOUNT_INSUFFICIENT_FUNDS", "master account has insufficient funds")
 		case err != nil:
@@ -285,6 +289,13 @@ func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bo
 		return &CashInResult{TransferID: t.ID, Balance: res.Accounts[found.ID].Balance, Currency: found.Currency,
 			Description: p.Message, CreatedAt: now, MasterBalance: res.Accounts[master.ID].Balance}, nil
 	})
+	if baas.IsCode(err, baas.EInsufficientFunds) {
+		// An inactive account is the better answer than the master account's funds.
+		if a, rerr := customerAccount(ctx, s.store.Read(), tenantID, p.AccountNumber); rerr == nil && a.Status != baas.AccountActive {
+			return nil, false, baas.Reasonf(baas.EConflict, "ACCOUNT_INACTIVE", "account is inactive")
+		}
+	}
+	return res, replayed, err
 }
 
 // P2PParams are the inputs of P2P.
@@ -317,33 +328,35 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 	if err != nil {
 		return nil, false, err
 	}
-	// Read the accounts before the transaction and lock them last, as CashIn does: a
-	// merchant paid by many customers stays locked only for the balance update, the
-	// postings and the commit.
-	found, err := s.store.Read().FindCustomerAccounts(ctx, tenantID, []int64{p.OriginNumber, p.DestinationNumber})
+	// The accounts are identified before the transaction (from the cache, usually) and
+	// locked last, as CashIn does: a merchant paid by many customers stays locked only for
+	// the balance update, the postings and the commit.
+	refs, err := s.accountRefs(ctx, tenantID, p.OriginNumber, p.DestinationNumber)
 	if err != nil {
 		return nil, false, err
 	}
-	var origin, dest *baas.Account
-	for _, a := range found {
-		switch a.Number {
-		case p.OriginNumber:
-			origin = a
-		case p.DestinationNumber:
-			dest = a
-		}
-	}
-	if origin == nil {
+	origin, ok := refs[p.OriginNumber]
+	if !ok {
 		return nil, false, baas.Reasonf(baas.ENotFound, "ORIGIN_ACCOUNT_NOT_FOUND", "origin account not found")
 	}
-	if dest == nil {
+	dest, ok := refs[p.DestinationNumber]
+	if !ok {
 		return nil, false, baas.Reasonf(baas.ENotFound, "DESTINATION_ACCOUNT_NOT_FOUND", "destination account not found")
 	}
 	if origin.Currency != dest.Currency {
 		return nil, false, baas.Reasonf(baas.EConflict, "CURRENCY_MISMATCH", "accounts hold different currencies")
 	}
+	inactive := func(from, to *baas.Account) error {
+		if from.Status != baas.AccountActive {
+			return baas.Reasonf(baas.EConflict, "ORIGIN_ACCOUNT_INACTIVE", "origin account is inactive")
+		}
+		if to.Status != baas.AccountActive {
+			return baas.Reasonf(baas.EConflict, "DESTINATION_ACCOUNT_INACTIVE", "destination account is inactive")
+		}
+		return nil
+	}
 	legs := ledger.Move(origin.ID, dest.ID, p.Amount)
-	return idempotent(ctx, s, p.Idem, func(ctx context.Context, tx baas.Tx, now time.Time) (*P2PResult, error) {
+	res, replayed, err := idempotent(ctx, s, p.Idem, func(ctx context.Context, tx baas.Tx, now time.Time) (*P2PResult, error) {
 		t, err := openTransfer(ctx, tx, tenantID, now, transferSpec{Kind: baas.TransferP2P, Description: p.Message})
 		if err != nil {
 			return nil, err
@@ -353,24 +366,8 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 			"amount": p.Amount, "currency": origin.Currency}); err != nil {
 			return nil, err
 		}
-		inactive := func(from, to *baas.Account) error {
-			if from.Status != baas.AccountActive {
-				return baas.Reasonf(baas.EConflict, "ORIGIN_ACCOUNT_INACTIVE", "origin account is inactive")
-			}
-			if to.Status != baas.AccountActive {
-				return baas.Reasonf(baas.EConflict, "DESTINATION_ACCOUNT_INACTIVE", "destination account is inactive")
-			}
-			return nil
-		}
 		res, err := applyTransfer(ctx, tx, t, legs)
 		if err != nil {
-			// An inactive account is the better answer than insufficient funds; the
-			// accounts as read before the transaction tell it here.
-			if baas.IsCode(err, baas.EInsufficientFunds) {
-				if ierr := inactive(origin, dest); ierr != nil {
-					return nil, ierr
-				}
-			}
 			return nil, err
 		}
 		// The statuses read under the lock decide; the transaction rolls back on refusal.
@@ -380,4 +377,57 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 		return &P2PResult{TransferID: t.ID, OriginBalance: res.Accounts[origin.ID].Balance, Currency: origin.Currency,
 			Description: p.Message, CreatedAt: now}, nil
 	})
+	if baas.IsCode(err, baas.EInsufficientFunds) {
+		// An inactive account is the better answer than insufficient funds.
+		accts, rerr := s.store.Read().FindCustomerAccounts(ctx, tenantID, []int64{origin.Number, dest.Number})
+		if rerr == nil && len(accts) == 2 {
+			if accts[0].Number != origin.Number {
+				accts[0], accts[1] = accts[1], accts[0]
+			}
+			if ierr := inactive(accts[0], accts[1]); ierr != nil {
+				return nil, false, ierr
+			}
+		}
+	}
+	return res, replayed, err
+}
+
+// accountRef is what never changes about a customer account: a transfer needs it before
+// its transaction, to know which rows to lock, and may take it from the cache (balances
+// and statuses are read under the lock).
+type accountRef struct {
+	ID         int64
+	TenantID   string
+	CustomerID string
+	Number     int64
+	Currency   string
+}
+
+// accountRefs returns the tenant's customer accounts with these numbers, by number (an
+// unknown number is absent), from the cache or with one query for the ones it lacks.
+func (s *Service) accountRefs(ctx context.Context, tenantID string, numbers ...int64) (map[int64]accountRef, error) {
+	out := make(map[int64]accountRef, len(numbers))
+	now := s.now()
+	key := func(n int64) string { return tenantID + "\x00" + strconv.FormatInt(n, 10) }
+	var missing []int64
+	for _, n := range numbers {
+		if r, ok := s.refs.lookup(key(n), now); ok {
+			out[n] = r
+		} else {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	found, err := s.store.Read().FindCustomerAccounts(ctx, tenantID, missing)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range found {
+		r := accountRef{ID: a.ID, TenantID: a.TenantID, CustomerID: a.CustomerID, Number: a.Number, Currency: a.Currency}
+		s.refs.put(key(a.Number), r, now)
+		out[a.Number] = r
+	}
+	return out, nil
 }

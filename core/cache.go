@@ -8,7 +8,8 @@ import (
 	"github.com/baas-oss/baas"
 )
 
-// cache keeps recently used, immutable records (credentials, Codego tokens) in memory
+// cache keeps recently used, immutable records (credentials, Codego tokens, what never
+// changes about an account) in memory
 // for a short time, so authenticating a request costs a map lookup and a keyed hash
 // instead of a query. Only records that exist are cached (random keys cannot grow it),
 // secrets and expiry are still checked on every request, and it is bounded.
@@ -30,23 +31,37 @@ func newCache[V any](ttl time.Duration, max int) *cache[V] {
 
 // get returns the record under key, from the cache or from load.
 func (c *cache[V]) get(key string, now time.Time, load func() (V, error)) (V, error) {
-	c.mu.Lock()
-	e, ok := c.m[key]
-	c.mu.Unlock()
-	if ok && now.Before(e.expires) {
-		return e.v, nil
+	if v, ok := c.lookup(key, now); ok {
+		return v, nil
 	}
 	v, err := load()
 	if err != nil {
 		return v, err
 	}
+	c.put(key, v, now)
+	return v, nil
+}
+
+// lookup returns the live record under key, if there is one.
+func (c *cache[V]) lookup(key string, now time.Time) (V, bool) {
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && now.Before(e.expires) {
+		return e.v, true
+	}
+	var zero V
+	return zero, false
+}
+
+// put stores v under key until now plus the cache's time to live.
+func (c *cache[V]) put(key string, v V, now time.Time) {
 	c.mu.Lock()
 	if len(c.m) >= c.max {
 		clear(c.m)
 	}
 	c.m[key] = cached[V]{v: v, expires: now.Add(c.ttl)}
 	c.mu.Unlock()
-	return v, nil
 }
 
 // findCredential returns the credential of kind and keyID, from the cache or the store.

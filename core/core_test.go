@@ -357,6 +357,9 @@ func TestP2P(t *testing.T) {
 		wantErr(t, err, baas.EConflict, "ORIGIN_ACCOUNT_INACTIVE")
 		_, err = p2p(c, b, 1)
 		wantErr(t, err, baas.EConflict, "DESTINATION_ACCOUNT_INACTIVE")
+		// The inactive account is the answer even when the funds would not suffice either.
+		_, err = p2p(b, c, 1_000_000_000)
+		wantErr(t, err, baas.EConflict, "ORIGIN_ACCOUNT_INACTIVE")
 		if _, err := svc.ChangeAccountStatus(ctx, b, baas.AccountActive); err != nil {
 			t.Fatal(err)
 		}

@@ -54,6 +54,7 @@ type Service struct {
 	hashKey []byte // keys the hash of API secrets
 	creds   *cache[*baas.Credential]
 	tokens  *cache[*baas.CodegoToken]
+	refs    *cache[accountRef] // account.go
 	hooks   *webhookState // webhook.go
 }
 
@@ -75,6 +76,7 @@ func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *sl
 	return &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
 		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[*baas.Credential](30*time.Second, 10_000),
 		tokens: newCache[*baas.CodegoToken](30*time.Second, 100_000),
+		refs:   newCache[accountRef](10*time.Minute, 100_000),
 		hooks:  newWebhookState(masterKey)}, nil
 }
 
