@@ -100,11 +100,17 @@ type Tx interface {
 	// would have less than zero available fails with EInsufficientFunds (the database
 	// refuses the row); an unknown account with ENotFound.
 	AddToBalance(ctx context.Context, id, delta int64) (*Account, error)
+	// AddToBalances is AddToBalance for each delta, in the order given (the order in
+	// which the rows are locked), in one round trip where the store can. It returns the
+	// accounts in the same order.
+	AddToBalances(ctx context.Context, deltas []BalanceDelta) ([]*Account, error)
 	// SaveBalances writes Balance and Held of each account.
 	SaveBalances(ctx context.Context, accounts []*Account) error
 	// InsertTransfer inserts t and its postings, setting t.ID and each posting's TransferID.
 	InsertTransfer(ctx context.Context, t *Transfer) error
 	// InsertPostings inserts postings of an existing transfer, setting their TransferID.
+	// The store may hold the write back until the next statement or the commit; an error
+	// then shows there.
 	InsertPostings(ctx context.Context, transferID int64, postings []Posting) error
 	ListStatements(ctx context.Context, f StatementFilter) ([]*Statement, error)
 
@@ -115,7 +121,9 @@ type Tx interface {
 	InsertEvent(ctx context.Context, e *Event) error
 
 	GetIdempotency(ctx context.Context, tenantID, key string) (*IdempotencyRecord, error)
-	// PutIdempotency inserts r; a record with the same tenant and key returns EConflict.
+	// PutIdempotency inserts r; a record with the same tenant and key is an EConflict
+	// error with reason ErrIdempotencyKeyTaken. The store may hold the write back until
+	// the commit (PostgreSQL pipelines it with the COMMIT): the error then comes from InTx.
 	PutIdempotency(ctx context.Context, r *IdempotencyRecord) error
 	DeleteIdempotency(ctx context.Context, tenantID, key string) error
 	DeleteExpiredIdempotency(ctx context.Context, now time.Time) (int64, error)
@@ -128,3 +136,13 @@ type Tx interface {
 	AccountChecks(ctx context.Context) ([]AccountCheck, error)
 	UnbalancedTransfers(ctx context.Context) ([]UnbalancedTransfer, error)
 }
+
+// BalanceDelta is an amount to add to an account's balance.
+type BalanceDelta struct {
+	AccountID int64
+	Delta     int64
+}
+
+// ErrIdempotencyKeyTaken is the reason of the EConflict error of PutIdempotency when the
+// tenant already has a record with the key.
+const ErrIdempotencyKeyTaken = "IDEMPOTENCY_KEY_TAKEN"

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -16,43 +15,25 @@ type Idempotency struct {
 	Fingerprint string
 }
 
-var errIdempotencyRace = errors.New("idempotency key taken by a concurrent request")
-
 // idempotent runs fn in one transaction together with the idempotency record of idem:
 // when the key was used before for the same request, it returns the stored result and
-// replayed=true without running fn; when it was used for another request, an EConflict
-// error. Only successful results are remembered, so a request that failed may be retried
-// with the same key. Without a key it simply runs fn in a transaction.
+// replayed=true; when it was used for another request, an EConflict error. Only
+// successful results are remembered, so a request that failed may be retried with the
+// same key. Without a key it simply runs fn in a transaction.
 //
-// The key is looked up on a reader before the write transaction, so a replay never takes
-// the writer and a fresh key costs the writer one statement (the insert) instead of two.
-// Two requests racing with one fresh key both run fn; the unique key of the record lets
-// only the first commit, and the second, rolled back, looks again and replays it.
+// The key is not looked up first: a fresh key — the common case — costs only the insert
+// of its record, which goes out with the COMMIT on PostgreSQL. When the key is already
+// recorded the insert fails, the transaction rolls back, and the record is read and
+// replayed; when fn itself fails, the record is read too, as a retried request must get
+// its first answer even if running it again would fail now (the first transfer spent the
+// money). Two requests racing with one fresh key are settled by the record's unique key.
 func idempotent[T any](ctx context.Context, s *Service, idem Idempotency, fn func(ctx context.Context, tx baas.Tx, now time.Time) (T, error)) (res T, replayed bool, err error) {
 	tenantID, err := tenant(ctx)
 	if err != nil {
 		return res, false, err
 	}
-	for attempt := 0; attempt < 3; attempt++ {
-		expired := false
-		if idem.Key != "" {
-			rec, err := s.store.Read().GetIdempotency(ctx, tenantID, idem.Key)
-			switch {
-			case err == nil && rec.ExpiresAt.After(s.now()):
-				if rec.Fingerprint != idem.Fingerprint {
-					return res, false, baas.Reasonf(baas.EConflict, "IDEMPOTENCY_KEY_REUSED",
-						"Idempotency-Key was already used for a different request")
-				}
-				if err := json.Unmarshal(rec.Result, &res); err != nil {
-					return res, false, err
-				}
-				return res, true, nil
-			case err == nil:
-				expired = true
-			case !baas.IsCode(err, baas.ENotFound):
-				return res, false, err
-			}
-		}
+	expired := false // the key's record has expired: replace it
+	for attempt := 0; attempt < 4; attempt++ {
 		err = s.store.InTx(ctx, func(tx baas.Tx) error {
 			var zero T
 			res = zero
@@ -74,22 +55,40 @@ func idempotent[T any](ctx context.Context, s *Service, idem Idempotency, fn fun
 			if err != nil {
 				return err
 			}
-			err = tx.PutIdempotency(ctx, &baas.IdempotencyRecord{TenantID: tenantID, Key: idem.Key,
+			return tx.PutIdempotency(ctx, &baas.IdempotencyRecord{TenantID: tenantID, Key: idem.Key,
 				Fingerprint: idem.Fingerprint, Result: b, CreatedAt: now, ExpiresAt: now.Add(s.cfg.IdempotencyTTL)})
-			if baas.IsCode(err, baas.EConflict) {
-				return errIdempotencyRace
-			}
-			return err
 		})
-		if !errors.Is(err, errIdempotencyRace) {
+		if err == nil {
+			return res, false, nil
+		}
+		if idem.Key == "" || ctx.Err() != nil {
 			break
 		}
+		taken := baas.ErrorReason(err) == baas.ErrIdempotencyKeyTaken
+		rec, lerr := s.store.Read().GetIdempotency(ctx, tenantID, idem.Key)
+		switch {
+		case lerr == nil && rec.ExpiresAt.After(s.now()):
+			if rec.Fingerprint != idem.Fingerprint {
+				return res, false, baas.Reasonf(baas.EConflict, "IDEMPOTENCY_KEY_REUSED",
+					"Idempotency-Key was already used for a different request")
+			}
+			var zero T
+			if err := json.Unmarshal(rec.Result, &zero); err != nil {
+				return zero, false, err
+			}
+			return zero, true, nil
+		case lerr != nil && !baas.IsCode(lerr, baas.ENotFound):
+			return res, false, lerr
+		case !taken:
+			// fn failed and no live record answers for the key: fn's error is the answer.
+			var zero T
+			return zero, false, err
+		}
+		// Taken, but expired (replace it) or gone again (a concurrent request rolled back).
+		expired = lerr == nil
 	}
-	if err != nil {
-		var zero T
-		return zero, false, err
-	}
-	return res, false, nil
+	var zero T
+	return zero, false, err
 }
 
 // PurgeIdempotencyKeys deletes the keys that have expired.

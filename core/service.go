@@ -55,7 +55,7 @@ type Service struct {
 	creds   *cache[*baas.Credential]
 	tokens  *cache[*baas.CodegoToken]
 	refs    *cache[accountRef] // account.go
-	hooks   *webhookState // webhook.go
+	hooks   *webhookState      // webhook.go
 }
 
 // New returns a Service over store. masterKey (32 bytes) keys the hashing of API secrets

@@ -68,18 +68,21 @@ func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []led
 		}
 		net[l.AccountID] += l.Amount
 	}
-	before := make(map[int64]*baas.Account, len(ids))
+	deltas := make([]baas.BalanceDelta, 0, len(ids))
 	for i := len(ids) - 1; i >= 0; i-- {
-		id := ids[i]
-		a, err := tx.AddToBalance(ctx, id, net[id])
-		if err != nil {
-			return nil, err
-		}
+		deltas = append(deltas, baas.BalanceDelta{AccountID: ids[i], Delta: net[ids[i]]})
+	}
+	accts, err := tx.AddToBalances(ctx, deltas)
+	if err != nil {
+		return nil, err
+	}
+	before := make(map[int64]*baas.Account, len(ids))
+	for _, a := range accts {
 		if a.TenantID != t.TenantID {
-			return nil, baas.Errorf(baas.ENotFound, "account %d not found", id)
+			return nil, baas.Errorf(baas.ENotFound, "account %d not found", a.ID)
 		}
-		a.Balance -= net[id]
-		before[id] = a
+		a.Balance -= net[a.ID]
+		before[a.ID] = a
 	}
 	postings, err := ledger.Apply(before, legs) // before becomes the state after
 	if err != nil {

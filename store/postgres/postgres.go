@@ -33,6 +33,7 @@ var Dialect = &sqldb.Dialect{
 		var e *pgconn.PgError
 		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")
 	},
+	Pipeline: pipeline,
 }
 
 // MaxConns is the size of the connection pool.

@@ -311,12 +311,33 @@ func (x *queries) selectAccounts(ctx context.Context, cond string, args []any, l
 }
 
 func (x *queries) AddToBalance(ctx context.Context, id, delta int64) (*baas.Account, error) {
-	a, err := scanAccount(x.row(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ? RETURNING `+accountCols, delta, id))
-	if err != nil && x.db.dialect.IsCheck(err) {
-		return nil, &baas.Error{Code: baas.EInsufficientFunds, Reason: "INSUFFICIENT_FUNDS",
-			Message: fmt.Sprintf("insufficient funds in account %d", id), Err: err}
+	accts, err := x.AddToBalances(ctx, []baas.BalanceDelta{{AccountID: id, Delta: delta}})
+	if err != nil {
+		return nil, err
 	}
-	return a, x.scanErr(err, "account")
+	return accts[0], nil
+}
+
+func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta) ([]*baas.Account, error) {
+	rows := make([]accountRow, len(deltas))
+	stmts := make([]PipeStmt, len(deltas))
+	for i, d := range deltas {
+		stmts[i] = PipeStmt{Query: `UPDATE accounts SET balance = balance + ? WHERE id = ? RETURNING ` + accountCols,
+			Args: []any{d.Delta, d.AccountID}, Dest: rows[i].dest()}
+	}
+	i, err := x.pipeline(ctx, stmts)
+	if err != nil {
+		if i >= 0 && x.db.dialect.IsCheck(err) {
+			return nil, &baas.Error{Code: baas.EInsufficientFunds, Reason: "INSUFFICIENT_FUNDS",
+				Message: fmt.Sprintf("insufficient funds in account %d", deltas[i].AccountID), Err: err}
+		}
+		return nil, x.scanErr(err, "account")
+	}
+	out := make([]*baas.Account, len(deltas))
+	for i := range rows {
+		out[i] = rows[i].done()
+	}
+	return out, nil
 }
 
 func (x *queries) SaveBalances(ctx context.Context, accounts []*baas.Account) error {
@@ -352,7 +373,8 @@ func (x *queries) InsertTransfer(ctx context.Context, t *baas.Transfer) error {
 	return x.InsertPostings(ctx, t.ID, t.Postings)
 }
 
-// InsertPostings writes all postings in one statement.
+// InsertPostings writes all postings in one statement, held back where the querier
+// pipelines: nothing in the transaction waits for it.
 func (x *queries) InsertPostings(ctx context.Context, transferID int64, postings []baas.Posting) error {
 	if len(postings) == 0 {
 		return nil
@@ -363,9 +385,8 @@ func (x *queries) InsertPostings(ctx context.Context, transferID int64, postings
 		p.TransferID = transferID
 		args = append(args, p.TransferID, p.AccountID, p.Currency, p.Amount, p.BalanceAfter)
 	}
-	_, err := x.exec(ctx, `INSERT INTO postings (transfer_id, account_id, currency, amount, balance_after) VALUES (?, ?, ?, ?, ?)`+
-		strings.Repeat(", (?, ?, ?, ?, ?)", len(postings)-1), args...)
-	return err
+	return x.later(ctx, `INSERT INTO postings (transfer_id, account_id, currency, amount, balance_after) VALUES (?, ?, ?, ?, ?)`+
+		strings.Repeat(", (?, ?, ?, ?, ?)", len(postings)-1), nil, args...)
 }
 
 func (x *queries) ListStatements(ctx context.Context, f baas.StatementFilter) ([]*baas.Statement, error) {
@@ -463,10 +484,16 @@ func (x *queries) GetIdempotency(ctx context.Context, tenantID, key string) (*ba
 	return &r, nil
 }
 
+// PutIdempotency is held back where the querier pipelines: it goes out with the COMMIT.
 func (x *queries) PutIdempotency(ctx context.Context, r *baas.IdempotencyRecord) error {
-	_, err := x.exec(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, result, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, r.TenantID, r.Key, r.Fingerprint, string(r.Result), micros(r.CreatedAt), micros(r.ExpiresAt))
-	return err
+	return x.later(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, result, created_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, func(err error) error {
+		if x.db.dialect.IsUnique(err) {
+			return &baas.Error{Code: baas.EConflict, Reason: baas.ErrIdempotencyKeyTaken,
+				Message: "Idempotency-Key already recorded", Err: err}
+		}
+		return err
+	}, r.TenantID, r.Key, r.Fingerprint, string(r.Result), micros(r.CreatedAt), micros(r.ExpiresAt))
 }
 
 func (x *queries) DeleteIdempotency(ctx context.Context, tenantID, key string) error {

@@ -36,6 +36,9 @@ type Dialect struct {
 	// CacheStatements prepares each query once per pool (for drivers that do not cache
 	// prepared statements themselves; pgx does).
 	CacheStatements bool
+	// Pipeline, when set, sends several statements in one round trip: write transactions
+	// then go through inPipeTx (pipeline.go).
+	Pipeline PipelineFunc
 }
 
 // DB is a baas.Store.
@@ -121,6 +124,8 @@ func (db *DB) InTx(ctx context.Context, fn func(tx baas.Tx) error) error {
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		if db.batch != nil {
 			err = db.batch.run(ctx, fn)
+		} else if db.dialect.Pipeline != nil {
+			err = db.inPipeTx(ctx, fn)
 		} else {
 			err = db.inTx(ctx, fn)
 		}
@@ -230,8 +235,9 @@ func (x *queries) row(ctx context.Context, q string, args ...any) scanner {
 // translate maps driver errors to domain errors: a unique violation becomes EConflict;
 // retryable errors pass through untouched so InTx can see them.
 func (x *queries) translate(err error) error {
-	if err == nil {
-		return nil
+	var be *baas.Error
+	if err == nil || errors.As(err, &be) {
+		return err // nil, or already translated (a deferred statement's mapped error)
 	}
 	if x.db.dialect.IsUnique(err) {
 		return &baas.Error{Code: baas.EConflict, Message: "already exists", Err: err}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,6 +40,8 @@ func Run(t *testing.T, open func(t *testing.T) baas.Store) {
 		{"FindCustomerAccount", testFindCustomerAccount},
 		{"ListAccounts", testListAccounts},
 		{"AddToBalance", testAddToBalance},
+		{"AddToBalances", testAddToBalances},
+		{"DeferredWriteFailsTheTransaction", testDeferredWriteFails},
 		{"SaveBalances", testSaveBalances},
 		{"BalanceCheckConstraint", testBalanceConstraint},
 		{"InsertTransfer", testInsertTransfer},
@@ -683,6 +687,75 @@ func testAddToBalance(t *testing.T, s baas.Store) {
 		return err
 	})
 	wantCode(t, err, baas.ENotFound)
+}
+
+// testAddToBalances: the deltas apply in the order given and the accounts come back in
+// that order; one refused delta refuses them all (the transaction rolls back).
+func testAddToBalances(t *testing.T, s baas.Store) {
+	ctx := context.Background()
+	tn := newTenant(t, s)
+	a := newAccount(t, s, tn.ID, accountOpts{})
+	b := newAccount(t, s, tn.ID, accountOpts{})
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		got, err := tx.AddToBalances(ctx, []baas.BalanceDelta{{AccountID: b.ID, Delta: 700}, {AccountID: a.ID, Delta: 300}})
+		if err != nil {
+			return err
+		}
+		if len(got) != 2 || got[0].ID != b.ID || got[0].Balance != 700 || got[1].ID != a.ID || got[1].Balance != 300 ||
+			got[1].TenantID != tn.ID || got[1].Number != a.Number {
+			return fmt.Errorf("AddToBalances = %+v", got)
+		}
+		return nil
+	})
+	err := s.InTx(ctx, func(tx baas.Tx) error {
+		_, err := tx.AddToBalances(ctx, []baas.BalanceDelta{{AccountID: b.ID, Delta: 1}, {AccountID: a.ID, Delta: -301}})
+		return err
+	})
+	wantCode(t, err, baas.EInsufficientFunds)
+	if !strings.Contains(err.Error(), strconv.FormatInt(a.ID, 10)) {
+		t.Fatalf("the error names another account: %v", err)
+	}
+	if ga, gb := getAccount(t, s, tn.ID, a.ID), getAccount(t, s, tn.ID, b.ID); ga.Balance != 300 || gb.Balance != 700 {
+		t.Fatalf("balances after a refused pair: %d, %d; want 300, 700", ga.Balance, gb.Balance)
+	}
+}
+
+// testDeferredWriteFails: writes a store may hold back until the commit (postings, the
+// idempotency record) still fail their transaction, which leaves nothing behind — many
+// times over, so that a connection returned to a pool with a transaction still open would
+// show.
+func testDeferredWriteFails(t *testing.T, s baas.Store) {
+	ctx := context.Background()
+	t0 := now()
+	rec := &baas.IdempotencyRecord{TenantID: "ten-d", Key: "taken", Fingerprint: "f", Result: json.RawMessage(`{}`),
+		CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.PutIdempotency(ctx, rec) })
+	for i := range 40 {
+		key := fmt.Sprintf("deferred-%d", i)
+		err := s.InTx(ctx, func(tx baas.Tx) error {
+			if err := tx.PutSetting(ctx, key, "1"); err != nil {
+				return err
+			}
+			if err := tx.PutIdempotency(ctx, rec); err != nil {
+				return err
+			}
+			if i%2 == 0 {
+				return nil // the failure shows at the commit, where the store held the write back
+			}
+			return tx.PutSetting(ctx, key+"-after", "1") // or at the next statement
+		})
+		wantCode(t, err, baas.EConflict)
+		if r := baas.ErrorReason(err); r != baas.ErrIdempotencyKeyTaken {
+			t.Fatalf("reason %q, want %s", r, baas.ErrIdempotencyKeyTaken)
+		}
+		if v, err := s.Read().GetSetting(ctx, key); !baas.IsCode(err, baas.ENotFound) {
+			t.Fatalf("a failed transaction left %q = %q (%v)", key, v, err)
+		}
+	}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.PutSetting(ctx, "deferred-ok", "1") })
+	if v, err := s.Read().GetSetting(ctx, "deferred-ok"); err != nil || v != "1" {
+		t.Fatalf("after the failures: %q, %v", v, err)
+	}
 }
 
 func testLockCustomerAccounts(t *testing.T, s baas.Store) {

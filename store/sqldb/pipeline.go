@@ -1,0 +1,236 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"github.com/baas-oss/baas"
+)
+
+// PipeStmt is one statement of a pipeline. Dest, when set, receives the one row the
+// statement returns (sql.ErrNoRows when it returns none); RowsAffected is set after it
+// ran.
+type PipeStmt struct {
+	Query        string
+	Args         []any
+	Dest         []any
+	RowsAffected int64
+	// mapErr, when set, turns the statement's error into the one its caller would have
+	// returned had it run on its own (deferred statements only).
+	mapErr func(error) error
+}
+
+// PipelineFunc sends stmts over the driver connection in one round trip and reads their
+// results in order. It returns the index of the statement that failed with its error, or
+// (len(stmts), nil). store/postgres provides one (PostgreSQL's pipeline mode, through pgx);
+// the Dialect's Pipeline is nil where the engine has none.
+type PipelineFunc func(ctx context.Context, driverConn any, stmts []PipeStmt) (int, error)
+
+// pipeliner is a querier that can send several statements at once and hold statements
+// back to send them with the next one.
+type pipeliner interface {
+	querier
+	pipeline(ctx context.Context, stmts []PipeStmt) (int, error)
+	later(s PipeStmt)
+}
+
+// pipeTx is a read-write transaction on one connection of a pool whose engine pipelines
+// (PostgreSQL). It saves round trips, which dominate a short transaction's cost there:
+// BEGIN goes out with the first statement, statements whose results nobody waits for
+// (postings, the idempotency record) go out with the next statement or the COMMIT, and a
+// transfer's balance updates go out together. A deferred statement that fails reports
+// its error at the next statement or at the commit, and the transaction rolls back as
+// for any other error.
+type pipeTx struct {
+	db      *DB
+	conn    *sql.Conn
+	pending []PipeStmt
+	begun   bool // BEGIN has been sent
+	broken  bool // the connection must not go back to the pool
+}
+
+func (p *pipeTx) later(s PipeStmt) { p.pending = append(p.pending, s) }
+
+// pipeline sends the pending statements and stmts together, in order. The index it
+// returns counts stmts only; a pending statement that fails returns -1 and its (mapped)
+// error.
+func (p *pipeTx) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
+	all := stmts
+	pre := len(p.pending)
+	if !p.begun {
+		pre++
+	}
+	if pre > 0 {
+		all = make([]PipeStmt, 0, pre+len(stmts))
+		if !p.begun {
+			all = append(all, PipeStmt{Query: "BEGIN"})
+		}
+		all = append(append(all, p.pending...), stmts...)
+	}
+	if len(all) == 0 {
+		return 0, nil
+	}
+	p.pending, p.begun = p.pending[:0], true
+	var i int
+	var err error
+	rerr := p.conn.Raw(func(dc any) error {
+		i, err = p.db.dialect.Pipeline(ctx, dc, all)
+		if err != nil && (ctx.Err() != nil || isConnError(err)) {
+			p.broken = true
+			return driver.ErrBadConn // the pool drops the connection
+		}
+		return nil
+	})
+	if err == nil && rerr != nil {
+		p.broken = true
+		err = rerr
+	}
+	if pre > 0 {
+		copy(stmts, all[pre:]) // RowsAffected
+	}
+	if err == nil {
+		return len(stmts), nil
+	}
+	if i < pre {
+		if f := all[i].mapErr; f != nil {
+			return -1, f(err)
+		}
+		return -1, err
+	}
+	return i - pre, err
+}
+
+// isConnError reports whether err left the connection unusable (not a statement's error
+// reported by the server).
+func isConnError(err error) bool {
+	var se interface{ SQLState() string }
+	return !errors.As(err, &se) && !errors.Is(err, sql.ErrNoRows)
+}
+
+func (p *pipeTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	s := []PipeStmt{{Query: q, Args: args}}
+	if _, err := p.pipeline(ctx, s); err != nil {
+		return nil, err
+	}
+	return rowsAffected(s[0].RowsAffected), nil
+}
+
+// QueryContext reads many rows through database/sql, after sending what is pending.
+func (p *pipeTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if len(p.pending) > 0 || !p.begun {
+		if _, err := p.pipeline(ctx, nil); err != nil {
+			return nil, err
+		}
+	}
+	return p.conn.QueryContext(ctx, q, args...)
+}
+
+// QueryRowContext runs the query, with what is pending, when the row is scanned.
+func (p *pipeTx) QueryRowContext(ctx context.Context, q string, args ...any) scanner {
+	return pipeRow{p: p, ctx: ctx, q: q, args: args}
+}
+
+type pipeRow struct {
+	p    *pipeTx
+	ctx  context.Context
+	q    string
+	args []any
+}
+
+func (r pipeRow) Scan(dest ...any) error {
+	_, err := r.p.pipeline(r.ctx, []PipeStmt{{Query: r.q, Args: r.args, Dest: dest}})
+	return err
+}
+
+type rowsAffected int64
+
+func (n rowsAffected) LastInsertId() (int64, error) {
+	return 0, errors.New("LastInsertId is not supported")
+}
+func (n rowsAffected) RowsAffected() (int64, error) { return int64(n), nil }
+
+// inPipeTx is inTx for engines that pipeline.
+func (db *DB) inPipeTx(ctx context.Context, fn func(tx baas.Tx) error) (err error) {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	p := &pipeTx{db: db, conn: conn}
+	defer func() {
+		r := recover()
+		if p.begun && (err != nil || r != nil) {
+			// Detached: the context may be the reason for the failure.
+			if _, rerr := conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK"); rerr != nil {
+				p.broken = true
+			}
+		}
+		if p.broken {
+			_ = conn.Raw(func(any) error { return driver.ErrBadConn }) // the pool drops it
+		}
+		conn.Close()
+		if r != nil {
+			panic(r)
+		}
+	}()
+	if err = fn(&queries{db: db, q: p}); err != nil {
+		return err
+	}
+	if !p.begun && len(p.pending) == 0 {
+		return nil // nothing was sent
+	}
+	if _, err = p.pipeline(ctx, []PipeStmt{{Query: "COMMIT"}}); err != nil {
+		var be *baas.Error
+		if errors.As(err, &be) {
+			return err
+		}
+		return fmt.Errorf("commit: %w", err)
+	}
+	p.begun = false
+	return nil
+}
+
+// later holds s back until the next statement or the commit where the querier pipelines,
+// and runs it now elsewhere.
+func (x *queries) later(ctx context.Context, q string, mapErr func(error) error, args ...any) error {
+	s := PipeStmt{Query: x.db.rebind(q), Args: args, mapErr: mapErr}
+	if p, ok := x.q.(pipeliner); ok {
+		p.later(s)
+		return nil
+	}
+	_, err := x.q.ExecContext(ctx, s.Query, args...)
+	if err != nil && mapErr != nil {
+		return mapErr(err)
+	}
+	return x.translate(err)
+}
+
+// pipeline runs stmts in one round trip where the querier pipelines, one by one
+// elsewhere. It returns the index of the failing statement and its error.
+func (x *queries) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
+	for i := range stmts {
+		stmts[i].Query = x.db.rebind(stmts[i].Query)
+	}
+	if p, ok := x.q.(pipeliner); ok {
+		return p.pipeline(ctx, stmts)
+	}
+	for i := range stmts {
+		s := &stmts[i]
+		if s.Dest != nil {
+			if err := x.q.QueryRowContext(ctx, s.Query, s.Args...).Scan(s.Dest...); err != nil {
+				return i, err
+			}
+			continue
+		}
+		res, err := x.q.ExecContext(ctx, s.Query, s.Args...)
+		if err != nil {
+			return i, err
+		}
+		if s.RowsAffected, err = res.RowsAffected(); err != nil {
+			return i, err
+		}
+	}
+	return len(stmts), nil
+}
