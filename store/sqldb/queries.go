@@ -319,6 +319,13 @@ func (x *queries) AddToBalance(ctx context.Context, id, delta int64) (*baas.Acco
 }
 
 func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta) ([]*baas.Account, error) {
+	if p, ok := x.q.(*pipeTx); ok {
+		ids := make([]int64, len(deltas))
+		for i, d := range deltas {
+			ids[i] = d.AccountID
+		}
+		p.queue(ctx, ids)
+	}
 	rows := make([]accountRow, len(deltas))
 	stmts := make([]PipeStmt, len(deltas))
 	for i, d := range deltas {

@@ -49,6 +49,7 @@ type DB struct {
 	rebinds sync.Map // query text -> rebound text
 	batch   *batcher // group commit, when the dialect asks for it
 	reads   querier  // the read pool, through a statement cache when the dialect asks
+	rows    rowQueue // pipeline.go
 }
 
 // New returns a store that writes through write and reads through read (which may be the
