@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -271,8 +270,8 @@ func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bo
 		if err != nil {
 			return nil, err
 		}
-		if err := event(ctx, tx, tenantID, "transfer.cash_in", found.CustomerID, now, map[string]any{
-			"transfer_id": t.ID, "account_number": found.Number, "amount": p.Amount, "currency": found.Currency}); err != nil {
+		if err := event(ctx, tx, tenantID, "transfer.cash_in", found.CustomerID, now, cashInEvent{
+			AccountNumber: found.Number, Amount: p.Amount, Currency: found.Currency, TransferID: t.ID}); err != nil {
 			return nil, err
 		}
 		res, err := applyTransfer(ctx, tx, t, legs)
@@ -296,6 +295,23 @@ func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bo
 		}
 	}
 	return res, replayed, err
+}
+
+// cashInEvent and p2pEvent are the payloads of the transfer.cash_in and transfer.p2p
+// events (fields in alphabetical order, as the maps they replaced were encoded).
+type cashInEvent struct {
+	AccountNumber int64  `json:"account_number"`
+	Amount        int64  `json:"amount"`
+	Currency      string `json:"currency"`
+	TransferID    int64  `json:"transfer_id"`
+}
+
+type p2pEvent struct {
+	Amount                   int64  `json:"amount"`
+	Currency                 string `json:"currency"`
+	DestinationAccountNumber int64  `json:"destination_account_number"`
+	OriginAccountNumber      int64  `json:"origin_account_number"`
+	TransferID               int64  `json:"transfer_id"`
 }
 
 // P2PParams are the inputs of P2P.
@@ -361,9 +377,9 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 		if err != nil {
 			return nil, err
 		}
-		if err := event(ctx, tx, tenantID, "transfer.p2p", origin.CustomerID, now, map[string]any{
-			"transfer_id": t.ID, "origin_account_number": origin.Number, "destination_account_number": dest.Number,
-			"amount": p.Amount, "currency": origin.Currency}); err != nil {
+		if err := event(ctx, tx, tenantID, "transfer.p2p", origin.CustomerID, now, p2pEvent{
+			Amount: p.Amount, Currency: origin.Currency, DestinationAccountNumber: dest.Number,
+			OriginAccountNumber: origin.Number, TransferID: t.ID}); err != nil {
 			return nil, err
 		}
 		res, err := applyTransfer(ctx, tx, t, legs)
@@ -403,12 +419,18 @@ type accountRef struct {
 	Currency   string
 }
 
+// accountKey identifies a customer account: its tenant and number.
+type accountKey struct {
+	tenantID string
+	number   int64
+}
+
 // accountRefs returns the tenant's customer accounts with these numbers, by number (an
 // unknown number is absent), from the cache or with one query for the ones it lacks.
 func (s *Service) accountRefs(ctx context.Context, tenantID string, numbers ...int64) (map[int64]accountRef, error) {
 	out := make(map[int64]accountRef, len(numbers))
 	now := s.now()
-	key := func(n int64) string { return tenantID + "\x00" + strconv.FormatInt(n, 10) }
+	key := func(n int64) accountKey { return accountKey{tenantID, n} }
 	var missing []int64
 	for _, n := range numbers {
 		if r, ok := s.refs.lookup(key(n), now); ok {

@@ -13,11 +13,11 @@ import (
 // for a short time, so authenticating a request costs a map lookup and a keyed hash
 // instead of a query. Only records that exist are cached (random keys cannot grow it),
 // secrets and expiry are still checked on every request, and it is bounded.
-type cache[V any] struct {
+type cache[K comparable, V any] struct {
 	ttl time.Duration
 	max int
 	mu  sync.Mutex
-	m   map[string]cached[V]
+	m   map[K]cached[V]
 }
 
 type cached[V any] struct {
@@ -25,12 +25,12 @@ type cached[V any] struct {
 	expires time.Time
 }
 
-func newCache[V any](ttl time.Duration, max int) *cache[V] {
-	return &cache[V]{ttl: ttl, max: max, m: make(map[string]cached[V])}
+func newCache[K comparable, V any](ttl time.Duration, max int) *cache[K, V] {
+	return &cache[K, V]{ttl: ttl, max: max, m: make(map[K]cached[V])}
 }
 
 // get returns the record under key, from the cache or from load.
-func (c *cache[V]) get(key string, now time.Time, load func() (V, error)) (V, error) {
+func (c *cache[K, V]) get(key K, now time.Time, load func() (V, error)) (V, error) {
 	if v, ok := c.lookup(key, now); ok {
 		return v, nil
 	}
@@ -43,7 +43,7 @@ func (c *cache[V]) get(key string, now time.Time, load func() (V, error)) (V, er
 }
 
 // lookup returns the live record under key, if there is one.
-func (c *cache[V]) lookup(key string, now time.Time) (V, bool) {
+func (c *cache[K, V]) lookup(key K, now time.Time) (V, bool) {
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()
@@ -55,7 +55,7 @@ func (c *cache[V]) lookup(key string, now time.Time) (V, bool) {
 }
 
 // put stores v under key until now plus the cache's time to live.
-func (c *cache[V]) put(key string, v V, now time.Time) {
+func (c *cache[K, V]) put(key K, v V, now time.Time) {
 	c.mu.Lock()
 	if len(c.m) >= c.max {
 		clear(c.m)

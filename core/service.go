@@ -52,10 +52,10 @@ type Service struct {
 	now     baas.Clock
 	log     *slog.Logger
 	hashKey []byte // keys the hash of API secrets
-	creds   *cache[*baas.Credential]
-	tokens  *cache[*baas.CodegoToken]
-	refs    *cache[accountRef] // account.go
-	hooks   *webhookState      // webhook.go
+	creds   *cache[string, *baas.Credential]
+	tokens  *cache[string, *baas.CodegoToken]
+	refs    *cache[accountKey, accountRef] // account.go
+	hooks   *webhookState                  // webhook.go
 }
 
 // New returns a Service over store. masterKey (32 bytes) keys the hashing of API secrets
@@ -74,9 +74,9 @@ func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *sl
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
-		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[*baas.Credential](30*time.Second, 10_000),
-		tokens: newCache[*baas.CodegoToken](30*time.Second, 100_000),
-		refs:   newCache[accountRef](10*time.Minute, 100_000),
+		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
+		tokens: newCache[string, *baas.CodegoToken](30*time.Second, 100_000),
+		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
 		hooks:  newWebhookState(masterKey)}, nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"os"
+	"runtime/debug"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -180,7 +182,17 @@ func (m *Main) open(ctx context.Context) error {
 	return err
 }
 
+// serverGCPercent is the garbage collector's target for the server when GOGC is not set.
+// The server's live heap is small (tens of MiB) and every request allocates, so Go's
+// default of 100 collects several times a second under load; 400 collects a quarter as
+// often for a few tens of MiB more, which took Codego account_detail reads from ~9,300
+// to ~12,400/s and their p99 from 11.6 to 8.3 ms here (docs/benchmarks.md).
+const serverGCPercent = 400
+
 func (m *Main) serve(ctx context.Context) error {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(serverGCPercent)
+	}
 	if err := m.open(ctx); err != nil {
 		return err
 	}

@@ -318,6 +318,8 @@ func (x *queries) AddToBalance(ctx context.Context, id, delta int64) (*baas.Acco
 	return accts[0], nil
 }
 
+const addToBalanceSQL = `UPDATE accounts SET balance = balance + ? WHERE id = ? RETURNING ` + accountCols
+
 func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta) ([]*baas.Account, error) {
 	if p, ok := x.q.(*pipeTx); ok {
 		ids := make([]int64, len(deltas))
@@ -329,8 +331,7 @@ func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta)
 	rows := make([]accountRow, len(deltas))
 	stmts := make([]PipeStmt, len(deltas))
 	for i, d := range deltas {
-		stmts[i] = PipeStmt{Query: `UPDATE accounts SET balance = balance + ? WHERE id = ? RETURNING ` + accountCols,
-			Args: []any{d.Delta, d.AccountID}, Dest: rows[i].dest()}
+		stmts[i] = PipeStmt{Query: addToBalanceSQL, Args: []any{d.Delta, d.AccountID}, Dest: rows[i].dest()}
 	}
 	i, err := x.pipeline(ctx, stmts)
 	if err != nil {
