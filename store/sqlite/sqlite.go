@@ -58,7 +58,13 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: empty database path")
 	}
-	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)"
+	// wal_autocheckpoint: the writer copies the WAL into the database every 4,000 pages
+	// (16 MiB) rather than SQLite's 1,000. Busy pages (accounts, the ends of append-only
+	// tables) are written once per checkpoint however often they changed, so fewer
+	// checkpoints are fewer page writes on the writer's path: ~+10% p2p throughput here
+	// (docs/benchmarks.md). Durability is unchanged: commits are in the WAL, fsynced.
+	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(4000)"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath()
 	write, err := sql.Open("sqlite", base+"?"+common+"&_txlock=immediate")
 	if err != nil {
