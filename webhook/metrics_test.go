@@ -37,7 +37,13 @@ func TestMetrics(t *testing.T) {
 baas_webhook_attempts_total{outcome="retry"} 1
 baas_webhook_attempts_total{outcome="succeeded"} 1
 `
-	if err := testutil.GatherAndCompare(reg, strings.NewReader(want), "baas_webhook_attempts_total"); err != nil {
+	// The dispatcher counts an attempt after it has stored the attempt's result, so the
+	// delivery may show as succeeded a moment before the counter moves.
+	compare := func() error {
+		return testutil.GatherAndCompare(reg, strings.NewReader(want), "baas_webhook_attempts_total")
+	}
+	eventually(t, 10*time.Second, "attempts counted", func() bool { return compare() == nil })
+	if err := compare(); err != nil {
 		t.Fatal(err)
 	}
 	if n := testutil.CollectAndCount(reg, "baas_webhook_attempt_duration_seconds"); n != 1 {
