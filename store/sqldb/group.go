@@ -30,6 +30,7 @@ type batcher struct {
 	mu      sync.RWMutex // held for reading while submitting, for writing to close
 	closed  bool
 	stopped chan struct{}
+	since   int // transactions committed since the last checkpoint
 }
 
 type job struct {
@@ -190,6 +191,13 @@ func (b *batcher) commit(batch []*job) {
 			results[i] = cerr
 		}
 		j.done <- results[i]
+	}
+	if d := b.db.dialect; d.Checkpoint != "" && cerr == nil {
+		if b.since += len(batch); b.since >= d.CheckpointEvery {
+			b.since = 0
+			// Errors (SQLITE_BUSY while another process checkpoints) mean "next time".
+			_ = exec(d.Checkpoint)
+		}
 	}
 }
 

@@ -33,6 +33,12 @@ type Dialect struct {
 	IsRetryable func(error) bool // serialization failure, deadlock, busy
 	IsCheck     func(error) bool // a CHECK constraint refused a row
 	GroupCommit bool             // batch concurrent transactions into one commit (single-writer engines)
+	// Checkpoint, with GroupCommit, runs on the writer once CheckpointEvery transactions
+	// have committed since the last one, after the callers of the commit have their
+	// answers (SQLite's WAL checkpoint, which the engine would otherwise run inside a
+	// commit while its callers wait).
+	Checkpoint      string
+	CheckpointEvery int
 	// CacheStatements prepares each query once per pool (for drivers that do not cache
 	// prepared statements themselves; pgx does).
 	CacheStatements bool
