@@ -9,9 +9,8 @@ import (
 )
 
 // cache keeps recently used, immutable records (credentials, Codego tokens, what never
-// changes about an account) in memory
-// for a short time, so authenticating a request costs a map lookup and a keyed hash
-// instead of a query. Only records that exist are cached (random keys cannot grow it),
+// changes about an account) in memory for a short time, so authenticating a request
+// costs a map lookup and a keyed hash instead of a query. Only records that exist are cached (random keys cannot grow it),
 // secrets and expiry are still checked on every request, and it is bounded.
 type cache[K comparable, V any] struct {
 	ttl time.Duration

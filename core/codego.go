@@ -411,19 +411,20 @@ func codegoUser(ctx context.Context, tx baas.Tx, tenantID, userID string) (*baas
 	})
 }
 
-// findCodegoUser normalizes and checks a user_id, then finds the customer with find; an
-// unknown or malformed user_id is USER_NOT_FOUND.
-func findCodegoUser(userID string, find func(userID string) (*baas.CodegoCustomer, error)) (*baas.CodegoCustomer, error) {
+// findCodegoUser normalizes and checks a user_id, then finds what belongs to the user
+// with find; an unknown or malformed user_id is USER_NOT_FOUND.
+func findCodegoUser[T any](userID string, find func(userID string) (T, error)) (T, error) {
+	var zero T
 	userID = NormalizeUserID(userID)
 	notFound := baas.Reasonf(baas.ENotFound, "USER_NOT_FOUND", "user not found")
 	if userID == "" || len(userID) > 200 || !utf8.ValidString(userID) {
-		return nil, notFound
+		return zero, notFound
 	}
-	c, err := find(userID)
+	v, err := find(userID)
 	if baas.IsCode(err, baas.ENotFound) {
-		return nil, notFound
+		return zero, notFound
 	}
-	return c, err
+	return v, err
 }
 
 // CodegoAccount is what account_detail shows: the customer's name, their account, their
@@ -439,19 +440,22 @@ func (s *Service) CodegoAccountDetail(ctx context.Context, userID string) (*Code
 	if err != nil {
 		return nil, err
 	}
-	var sum *baas.CodegoAccountSummary
-	_, err = findCodegoUser(userID, func(userID string) (*baas.CodegoCustomer, error) {
-		var err error
-		if sum, err = s.store.Read().CodegoAccountSummary(ctx, tenantID, userID); err != nil {
+	sum, err := findCodegoUser(userID, func(userID string) (*baas.CodegoAccountSummary, error) {
+		read := func() (*baas.CodegoAccountSummary, error) {
+			return s.store.Read().CodegoAccountSummary(ctx, tenantID, userID)
+		}
+		sum, err := read()
+		if err != nil {
 			return nil, err
 		}
-		if autoVerifyDue(sum.Documents, s.now()) {
-			if _, err := s.autoVerify(ctx, sum.CustomerID); err != nil {
-				return nil, err
-			}
-			sum, err = s.store.Read().CodegoAccountSummary(ctx, tenantID, userID)
+		again, err := s.verifyDue(ctx, sum.CustomerID, sum.Documents)
+		if err != nil {
+			return nil, err
 		}
-		return nil, err
+		if again {
+			return read()
+		}
+		return sum, nil
 	})
 	if err != nil {
 		return nil, err

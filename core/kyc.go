@@ -206,36 +206,35 @@ func (s *Service) kycDocuments(ctx context.Context, userID string) (*baas.Codego
 	if err != nil {
 		return nil, nil, err
 	}
-	docs, err := s.kycDocumentsOf(ctx, c)
-	return c, docs, err
-}
-
-// kycDocumentsOf returns the customer's latest document of each type, first verifying
-// those whose sandbox auto-verification is due.
-func (s *Service) kycDocumentsOf(ctx context.Context, c *baas.CodegoCustomer) ([]*baas.KYCDocument, error) {
 	r := s.store.Read()
 	docs, err := r.LatestKYCDocuments(ctx, c.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	if autoVerifyDue(docs, s.now()) {
-		if _, err := s.autoVerify(ctx, c.ID); err != nil {
-			return nil, err
-		}
-		return r.LatestKYCDocuments(ctx, c.ID)
+	again, err := s.verifyDue(ctx, c.ID, docs)
+	if err != nil {
+		return nil, nil, err
 	}
-	return docs, nil
+	if again {
+		docs, err = r.LatestKYCDocuments(ctx, c.ID)
+	}
+	return c, docs, err
 }
 
-// autoVerifyDue reports whether one of docs is pending with its sandbox auto-verification
-// due at now.
-func autoVerifyDue(docs []*baas.KYCDocument, now time.Time) bool {
+// verifyDue verifies the customer's documents whose sandbox auto-verification is due,
+// when one of docs (their newest) is. It reports whether it did: the caller then reads
+// them again.
+func (s *Service) verifyDue(ctx context.Context, customerID string, docs []*baas.KYCDocument) (bool, error) {
+	now := s.now()
 	for _, d := range docs {
 		if d.Status == baas.KYCPending && !d.AutoVerifyAt.IsZero() && !d.AutoVerifyAt.After(now) {
-			return true
+			if _, err := s.autoVerify(ctx, customerID); err != nil {
+				return false, err
+			}
+			return true, nil
 		}
 	}
-	return false
+	return false, nil
 }
 
 // kycEvent writes the event of a document's current status. Its payload is what the

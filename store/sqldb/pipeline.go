@@ -32,14 +32,6 @@ type PipeStmt struct {
 // the Dialect's Pipeline is nil where the engine has none.
 type PipelineFunc func(ctx context.Context, driverConn any, stmts []PipeStmt) (int, error)
 
-// pipeliner is a querier that can send several statements at once and hold statements
-// back to send them with the next one.
-type pipeliner interface {
-	querier
-	pipeline(ctx context.Context, stmts []PipeStmt) (int, error)
-	later(s PipeStmt)
-}
-
 // pipeTx is a read-write transaction on one connection of a pool whose engine pipelines
 // (PostgreSQL). It saves round trips, which dominate a short transaction's cost there:
 // BEGIN goes out with the first statement, statements whose results nobody waits for
@@ -56,8 +48,6 @@ type pipeTx struct {
 	turns   []func() // rowQueue turns held until the transaction ends
 	queued  []int64  // whose turns
 }
-
-func (p *pipeTx) later(s PipeStmt) { p.pending = append(p.pending, s) }
 
 // pipeline sends the pending statements and stmts together, in order. The index it
 // returns counts stmts only; a pending statement that fails returns -1 and its (mapped)
@@ -204,8 +194,8 @@ func (db *DB) inPipeTx(ctx context.Context, fn func(tx baas.Tx) error) (err erro
 // and runs it now elsewhere.
 func (x *queries) later(ctx context.Context, q string, mapErr func(error) error, args ...any) error {
 	s := PipeStmt{Query: x.db.rebind(q), Args: args, mapErr: mapErr}
-	if p, ok := x.q.(pipeliner); ok {
-		p.later(s)
+	if p, ok := x.q.(*pipeTx); ok {
+		p.pending = append(p.pending, s)
 		return nil
 	}
 	_, err := x.q.ExecContext(ctx, s.Query, args...)
@@ -221,7 +211,7 @@ func (x *queries) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
 	for i := range stmts {
 		stmts[i].Query = x.db.rebind(stmts[i].Query)
 	}
-	if p, ok := x.q.(pipeliner); ok {
+	if p, ok := x.q.(*pipeTx); ok {
 		return p.pipeline(ctx, stmts)
 	}
 	for i := range stmts {
