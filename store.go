@@ -134,6 +134,8 @@ type Tx interface {
 	// postings, whose held amount differs from the sum of their active holds, or that are
 	// below zero while not allowed to be.
 	AccountChecks(ctx context.Context) ([]AccountCheck, error)
+	// UnbalancedTransfers returns, per transfer and currency, the postings that do not sum
+	// to zero or that name a transfer or an account that does not exist.
 	UnbalancedTransfers(ctx context.Context) ([]UnbalancedTransfer, error)
 }
 

@@ -566,8 +566,12 @@ func (x *queries) AccountChecks(ctx context.Context) ([]baas.AccountCheck, error
 }
 
 func (x *queries) UnbalancedTransfers(ctx context.Context) ([]baas.UnbalancedTransfer, error) {
-	rows, err := x.query(ctx, `SELECT transfer_id, currency, SUM(amount) FROM postings
-		GROUP BY transfer_id, currency HAVING SUM(amount) <> 0 ORDER BY transfer_id`)
+	// Postings have no foreign keys (migration 00004): the orphans are counted here.
+	const orphan = `SUM(CASE WHEN t.id IS NULL OR a.id IS NULL THEN 1 ELSE 0 END)`
+	rows, err := x.query(ctx, `SELECT p.transfer_id, p.currency, SUM(p.amount), `+orphan+`
+		FROM postings p LEFT JOIN transfers t ON t.id = p.transfer_id LEFT JOIN accounts a ON a.id = p.account_id
+		GROUP BY p.transfer_id, p.currency HAVING SUM(p.amount) <> 0 OR `+orphan+` > 0
+		ORDER BY p.transfer_id, p.currency`)
 	if err != nil {
 		return nil, err
 	}
@@ -575,7 +579,7 @@ func (x *queries) UnbalancedTransfers(ctx context.Context) ([]baas.UnbalancedTra
 	var out []baas.UnbalancedTransfer
 	for rows.Next() {
 		var u baas.UnbalancedTransfer
-		if err := rows.Scan(&u.TransferID, &u.Currency, &u.Sum); err != nil {
+		if err := rows.Scan(&u.TransferID, &u.Currency, &u.Sum, &u.Orphans); err != nil {
 			return nil, err
 		}
 		out = append(out, u)

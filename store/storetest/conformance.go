@@ -1724,4 +1724,27 @@ func testLedgerChecksBroken(t *testing.T, s baas.Store) {
 			t.Fatalf("account b still reported with a matching hold: %+v", ch)
 		}
 	}
+
+	// Postings have no foreign keys: one naming an account that does not exist, in a
+	// balanced transfer, and a balanced pair whose transfer does not exist are orphans.
+	var orphaned *baas.Transfer
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		orphaned = &baas.Transfer{TenantID: tn.ID, Kind: baas.TransferP2P, CreatedAt: now(), Postings: []baas.Posting{
+			{AccountID: src.ID, Currency: "USD", Amount: -1, BalanceAfter: -501},
+			{AccountID: 1 << 40, Currency: "USD", Amount: 1, BalanceAfter: 1},
+		}}
+		if err := tx.InsertTransfer(ctx, orphaned); err != nil {
+			return err
+		}
+		return tx.InsertPostings(ctx, 1<<41, []baas.Posting{
+			{AccountID: a.ID, Currency: "USD", Amount: -2, BalanceAfter: 368},
+			{AccountID: b.ID, Currency: "USD", Amount: 2, BalanceAfter: 132},
+		})
+	})
+	_, _, unbalanced = ledgerReport(t, s)
+	wantOrphans := []baas.UnbalancedTransfer{{TransferID: orphaned.ID, Currency: "USD", Orphans: 1}, {TransferID: 1 << 41, Currency: "USD", Orphans: 2}}
+	if len(unbalanced) != 5 || !slices.Equal(unbalanced[3:], wantOrphans) {
+		t.Fatalf("UnbalancedTransfers = %+v, want the three above then %+v", unbalanced, wantOrphans)
+	}
+
 }
