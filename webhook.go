@@ -229,6 +229,9 @@ type WebhookTx interface {
 	EnqueueDeliveries(ctx context.Context, e *Event) error
 	// RecordEvent inserts e and its deliveries: InsertEvent then EnqueueDeliveries, in one
 	// statement when the tenant has no live endpoint (the common case on the hot path).
+	// The store may hold the writes back until the commit (PostgreSQL sends the insert
+	// with the transaction's next statement): e.ID is set by the time InTx returns, and an
+	// error may come from InTx.
 	RecordEvent(ctx context.Context, e *Event) error
 	// ClaimDeliveries leases up to p.Limit due pending deliveries, oldest due first,
 	// counting an attempt for each; deliveries leased by another transaction are skipped.

@@ -38,6 +38,9 @@ type Config struct {
 	HotShare       float64 // p2p-hot: share of transfers that pay the hot merchant
 	Idempotency    bool    // send an Idempotency-Key with every write
 	Seed           uint64
+	// Progress, when positive, prints each interval's throughput and latency to the log
+	// while the run goes on: a run's figures over time show when its tail happens.
+	Progress time.Duration
 }
 
 // DefaultConfig returns a 60-second run of uniform p2p at 32 clients over 1,000 accounts.
@@ -126,18 +129,28 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 
 	res := &Result{Workload: cfg.Workload, Clients: cfg.Clients, Accounts: cfg.Accounts, Errors: map[string]int64{}}
 	var mu sync.Mutex
-	hist := hdrhistogram.New(1, int64(60*time.Second/time.Microsecond), 3)
+	hist := newHistogram()
 	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
 	defer cancel()
 	var sent atomic.Int64
 	var wg sync.WaitGroup
 	began := time.Now()
+	windows := make([]*window, cfg.Clients)
+	for w := range windows {
+		windows[w] = &window{h: newHistogram()}
+	}
+	if cfg.Progress > 0 {
+		stop := make(chan struct{})
+		defer close(stop)
+		go progress(runCtx, stop, cfg.Progress, began, windows, log)
+	}
 	for w := 0; w < cfg.Clients; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(cfg.Seed, uint64(w)))
-			h := hdrhistogram.New(1, int64(60*time.Second/time.Microsecond), 3)
+			h := newHistogram()
+			win := windows[w]
 			errs := map[string]int64{}
 			var ok int64
 			for runCtx.Err() == nil {
@@ -149,7 +162,11 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 				if runCtx.Err() != nil && !out.OK {
 					break // cut off by the end of the run, not a server error
 				}
-				_ = h.RecordValue(time.Since(t0).Microseconds())
+				took := time.Since(t0).Microseconds()
+				_ = h.RecordValue(took)
+				if cfg.Progress > 0 {
+					win.record(took, out.OK)
+				}
 				if out.OK {
 					ok++
 				} else {
@@ -185,6 +202,59 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 		res.LedgerOK = rep.OK
 	}
 	return res, nil
+}
+
+// newHistogram records latencies in microseconds, up to a minute, to 3 significant digits.
+func newHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 3)
+}
+
+// window is one worker's latencies since the last progress line.
+type window struct {
+	mu     sync.Mutex
+	h      *hdrhistogram.Histogram
+	errors int64
+}
+
+func (w *window) record(us int64, ok bool) {
+	w.mu.Lock()
+	_ = w.h.RecordValue(us)
+	if !ok {
+		w.errors++
+	}
+	w.mu.Unlock()
+}
+
+// progress prints, every interval until the run ends, the requests completed in it, their
+// rate and latency percentiles, and the errors among them.
+func progress(ctx context.Context, stop <-chan struct{}, every time.Duration, began time.Time, windows []*window, log io.Writer) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	sum := newHistogram()
+	last := began
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-stop:
+			return
+		case now := <-t.C:
+			sum.Reset()
+			var errs int64
+			for _, w := range windows {
+				w.mu.Lock()
+				sum.Merge(w.h)
+				w.h.Reset()
+				errs, w.errors = errs+w.errors, 0
+				w.mu.Unlock()
+			}
+			us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+			fmt.Fprintf(log, "  %6s  %7.0f/s  p50 %-9s p99 %-9s max %-9s errors %d\n", now.Sub(began).Round(time.Second),
+				float64(sum.TotalCount())/now.Sub(last).Seconds(), us(sum.ValueAtQuantile(50)), us(sum.ValueAtQuantile(99)),
+				us(sum.Max()), errs)
+			last = now
+		}
+	}
 }
 
 // Print writes a human summary of r.

@@ -3,6 +3,8 @@ package loadtest_test
 import (
 	"context"
 	"io"
+	"regexp"
+	"strings"
 	"sort"
 	"testing"
 	"time"
@@ -37,5 +39,25 @@ func TestWorkloads(t *testing.T) {
 				t.Fatalf("%s: implausible percentiles %+v", name, *res)
 			}
 		})
+	}
+}
+
+// TestProgress: with Progress set, the run prints a line per interval while it goes on.
+func TestProgress(t *testing.T) {
+	e := servertest.Start(t, "sqlite")
+	cfg := loadtest.DefaultConfig()
+	cfg.BaseURL, cfg.AdminToken = e.URL, servertest.AdminToken
+	cfg.Clients, cfg.Accounts, cfg.Duration, cfg.Progress = 2, 4, time.Second, 100*time.Millisecond
+	var log strings.Builder
+	res, err := loadtest.Run(context.Background(), cfg, &log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.LedgerOK {
+		t.Fatalf("ledger: %s", res.Ledger)
+	}
+	lines := regexp.MustCompile(`(?m)^ +\d+(ms|s) +\d+/s +p50 \S+ +p99 \S+ +max \S+ +errors 0$`).FindAllString(log.String(), -1)
+	if len(lines) == 0 {
+		t.Fatalf("no progress lines in:\n%s", log.String())
 	}
 }

@@ -48,6 +48,7 @@ func (m *Main) benchCommand() *cobra.Command {
 	f.Int64Var(&cfg.InitialBalance, "initial-balance", cfg.InitialBalance, "cents cashed in to each account")
 	f.Float64Var(&cfg.HotShare, "hot-share", cfg.HotShare, "p2p-hot: share of transfers paying the hot merchant")
 	f.BoolVar(&cfg.Idempotency, "idempotency", cfg.Idempotency, "send an Idempotency-Key with every transfer")
+	f.DurationVar(&cfg.Progress, "progress", 0, "print throughput and latency every interval while running (0: only at the end)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

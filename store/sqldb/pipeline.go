@@ -47,6 +47,37 @@ type pipeTx struct {
 	broken  bool     // the connection must not go back to the pool
 	turns   []func() // rowQueue turns held until the transaction ends
 	queued  []int64  // whose turns
+	// then holds what must run before the COMMIT with the answers of held-back
+	// statements (laterRow); unanswered is set while one of those is still pending.
+	then       []func(context.Context) error
+	unanswered bool
+}
+
+// laterRow holds s back like a deferred write, but s returns a row (into s.Dest): then
+// runs before the COMMIT, once the row is in.
+func (p *pipeTx) laterRow(s PipeStmt, then func(context.Context) error) {
+	p.pending = append(p.pending, s)
+	p.then = append(p.then, then)
+	p.unanswered = true
+}
+
+// beforeCommit runs what laterRow left to do, sending first what it waits for.
+func (p *pipeTx) beforeCommit(ctx context.Context) error {
+	for len(p.then) > 0 {
+		if p.unanswered {
+			if _, err := p.pipeline(ctx, nil); err != nil {
+				return err
+			}
+		}
+		fns := p.then
+		p.then = nil
+		for _, f := range fns {
+			if err := f(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // pipeline sends the pending statements and stmts together, in order. The index it
@@ -68,7 +99,7 @@ func (p *pipeTx) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
 	if len(all) == 0 {
 		return 0, nil
 	}
-	p.pending, p.begun = p.pending[:0], true
+	p.pending, p.begun, p.unanswered = p.pending[:0], true, false
 	var i int
 	var err error
 	rerr := p.conn.Raw(func(dc any) error {
@@ -174,6 +205,9 @@ func (db *DB) inPipeTx(ctx context.Context, fn func(tx baas.Tx) error) (err erro
 		}
 	}()
 	if err = fn(&queries{db: db, q: p}); err != nil {
+		return err
+	}
+	if err = p.beforeCommit(ctx); err != nil {
 		return err
 	}
 	if !p.begun && len(p.pending) == 0 {

@@ -49,6 +49,38 @@ func testRecordEvent(t *testing.T, s baas.Store) {
 	if ds := deliveriesOf(t, s, baas.DeliveryFilter{TenantID: tn.ID, EventID: e.ID}); len(ds) != 1 || ds[0].EndpointID != ep.ID {
 		t.Fatalf("deliveries with one endpoint: %+v", ds)
 	}
+	// The event followed by other statements (a store may send it with the next one) and
+	// two events in one transaction: the second waits behind the first.
+	a := newAccount(t, s, tn.ID, accountOpts{})
+	obj := uniq("obj_")
+	e1 := &baas.Event{TenantID: tn.ID, Type: "transfer.p2p", ObjectID: obj, Payload: json.RawMessage(`{"n":1}`), CreatedAt: now()}
+	e2 := &baas.Event{TenantID: tn.ID, Type: "transfer.p2p", ObjectID: obj, Payload: json.RawMessage(`{"n":2}`), CreatedAt: now()}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		if err := tx.RecordEvent(ctx, e1); err != nil {
+			return err
+		}
+		if _, err := tx.AddToBalance(ctx, a.ID, 0); err != nil {
+			return err
+		}
+		return tx.RecordEvent(ctx, e2)
+	})
+	if e1.ID <= 0 || e2.ID <= e1.ID {
+		t.Fatalf("event ids %d, %d", e1.ID, e2.ID)
+	}
+	ds := append(deliveriesOf(t, s, baas.DeliveryFilter{TenantID: tn.ID, EventID: e1.ID}),
+		deliveriesOf(t, s, baas.DeliveryFilter{TenantID: tn.ID, EventID: e2.ID})...)
+	if len(ds) != 2 {
+		t.Fatalf("deliveries of two events in one transaction: %+v", ds)
+	}
+	for _, d := range ds {
+		want := baas.DeliveryPending
+		if d.EventID == e2.ID {
+			want = baas.DeliveryWaiting
+		}
+		if d.Status != want {
+			t.Fatalf("delivery of event %d is %s, want %s", d.EventID, d.Status, want)
+		}
+	}
 	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.DeleteWebhookEndpoint(ctx, tn.ID, ep.ID, now()) })
 	e = emit(t, s, tn.ID, "transfer.p2p", uniq("obj_"), now())
 	if ds := deliveriesOf(t, s, baas.DeliveryFilter{TenantID: tn.ID, EventID: e.ID}); len(ds) != 0 {
