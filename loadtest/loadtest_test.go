@@ -4,8 +4,8 @@ import (
 	"context"
 	"io"
 	"regexp"
-	"strings"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
