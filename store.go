@@ -112,6 +112,16 @@ type Tx interface {
 	// The store may hold the write back until the next statement or the commit; an error
 	// then shows there.
 	InsertPostings(ctx context.Context, transferID int64, postings []Posting) error
+	// CreditLater adds p.Amount (> 0) to the balance of account p.AccountID and inserts p
+	// (a posting of transfer p.TransferID) with the balance after it, provided the
+	// account belongs to tenantID, holds p.Currency and is active; otherwise the
+	// transaction fails with an EConflict error of reason ErrCreditRefused. A credit
+	// cannot overdraw, so nothing in the transaction needs its answer: the store may hold
+	// it back until the commit (PostgreSQL sends it with the COMMIT, so a busy account
+	// paid by many — a merchant — is locked for that last round trip only). p.BalanceAfter
+	// is then set by the time InTx returns, and the error comes from InTx. The account
+	// must come last in the transaction's lock order (descending id).
+	CreditLater(ctx context.Context, tenantID string, p *Posting) error
 	ListStatements(ctx context.Context, f StatementFilter) ([]*Statement, error)
 
 	InsertHold(ctx context.Context, h *Hold) error
@@ -148,3 +158,7 @@ type BalanceDelta struct {
 // ErrIdempotencyKeyTaken is the reason of the EConflict error of PutIdempotency when the
 // tenant already has a record with the key.
 const ErrIdempotencyKeyTaken = "IDEMPOTENCY_KEY_TAKEN"
+
+// ErrCreditRefused is the reason of the EConflict error of CreditLater when the account
+// is not the tenant's, not in the posting's currency or not active.
+const ErrCreditRefused = "CREDIT_REFUSED"

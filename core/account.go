@@ -274,7 +274,7 @@ func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bo
 			AccountNumber: found.Number, Amount: p.Amount, Currency: found.Currency, TransferID: t.ID}); err != nil {
 			return nil, err
 		}
-		res, err := applyTransfer(ctx, tx, t, legs)
+		res, err := applyTransfer(ctx, tx, t, legs, nil)
 		switch {
 		case baas.IsCode(err, baas.EInsufficientFunds):
 			return nil, baas.Reasonf(baas.EInsufficientFunds, "MASTER_ACCOUNT_INSUFFICIENT_FUNDS", "master account has insufficient funds")
@@ -382,7 +382,9 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 			OriginAccountNumber: origin.Number, TransferID: t.ID}); err != nil {
 			return nil, err
 		}
-		res, err := applyTransfer(ctx, tx, t, legs)
+		// The destination is credited at the commit (a merchant paid by many customers
+		// is locked only then), on condition that it is active.
+		res, err := applyTransfer(ctx, tx, t, legs, &laterCredit{AccountID: dest.ID, Currency: dest.Currency})
 		if err != nil {
 			return nil, err
 		}
@@ -393,8 +395,12 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 		return &P2PResult{TransferID: t.ID, OriginBalance: res.Accounts[origin.ID].Balance, Currency: origin.Currency,
 			Description: p.Message, CreatedAt: now}, nil
 	})
-	if baas.IsCode(err, baas.EInsufficientFunds) {
-		// An inactive account is the better answer than insufficient funds.
+	refused := baas.ErrorReason(err) == baas.ErrCreditRefused
+	if refused || baas.IsCode(err, baas.EInsufficientFunds) {
+		// An inactive account is the better answer than insufficient funds, and the
+		// origin's status comes first. A refused credit means an inactive destination
+		// (the credit requires it active, of the tenant, in this currency, and only the
+		// status can have changed since the account was identified).
 		accts, rerr := s.store.Read().FindCustomerAccounts(ctx, tenantID, []int64{origin.Number, dest.Number})
 		if rerr == nil && len(accts) == 2 {
 			if accts[0].Number != origin.Number {
@@ -403,6 +409,9 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 			if ierr := inactive(accts[0], accts[1]); ierr != nil {
 				return nil, false, ierr
 			}
+		}
+		if refused {
+			return nil, false, baas.Reasonf(baas.EConflict, "DESTINATION_ACCOUNT_INACTIVE", "destination account is inactive")
 		}
 	}
 	return res, replayed, err

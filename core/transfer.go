@@ -32,7 +32,7 @@ func post(ctx context.Context, tx baas.Tx, tenantID string, now time.Time, spec 
 	if err != nil {
 		return nil, err
 	}
-	return applyTransfer(ctx, tx, t, spec.Legs)
+	return applyTransfer(ctx, tx, t, spec.Legs, nil)
 }
 
 // openTransfer writes a transfer without its postings. Writing it before any account is
@@ -49,6 +49,13 @@ func openTransfer(ctx context.Context, tx baas.Tx, tenantID string, now time.Tim
 	return t, tx.InsertTransfer(ctx, t)
 }
 
+// laterCredit names an account that a transfer may credit last, at the commit
+// (Tx.CreditLater), provided the account is active and in this currency.
+type laterCredit struct {
+	AccountID int64
+	Currency  string
+}
+
 // applyTransfer posts legs to the open transfer t. Each account's balance is updated by
 // its net amount in one statement that also locks the row, in descending id order: every
 // movement locks accounts in that one order, so concurrent movements cannot deadlock, and
@@ -57,9 +64,18 @@ func openTransfer(ctx context.Context, tx baas.Tx, tenantID string, now time.Tim
 // legs against the accounts as they were and computes the postings; any failure (ledger,
 // overdraft refused by the database, another tenant's account) leaves the caller to roll
 // the transaction back. The returned accounts are as they are after the transfer, locked.
-func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []ledger.Leg) (*posted, error) {
+//
+// When later names the account that comes last in that order and the transfer only
+// credits it (one leg, positive), its update goes with the commit instead
+// (Tx.CreditLater): a credit cannot overdraw, so nothing waits for it, and a merchant
+// paid by many customers is then locked for the commit's round trip only. The credit
+// requires the account to be active (else the transaction fails with ErrCreditRefused);
+// the returned copy of that account has its id, tenant, currency and status, not its
+// balance, and its posting's BalanceAfter is set when the transaction commits.
+func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []ledger.Leg, later *laterCredit) (*posted, error) {
 	ids := ledger.AccountIDs(legs)
 	net := make(map[int64]int64, len(ids))
+	legsOf := make(map[int64]int, len(ids))
 	for _, l := range legs {
 		// Checked here too (ledger.Apply checks again) because the balances are updated
 		// before the ledger sees the legs: an out-of-range leg must not reach the database.
@@ -67,10 +83,17 @@ func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []led
 			return nil, err
 		}
 		net[l.AccountID] += l.Amount
+		legsOf[l.AccountID]++
 	}
-	deltas := make([]baas.BalanceDelta, 0, len(ids))
-	for i := len(ids) - 1; i >= 0; i-- {
-		deltas = append(deltas, baas.BalanceDelta{AccountID: ids[i], Delta: net[ids[i]]})
+	deferred := later != nil && len(ids) > 1 && ids[0] == later.AccountID && net[later.AccountID] > 0 &&
+		legsOf[later.AccountID] == 1
+	locked := ids // updated now, in descending id order
+	if deferred {
+		locked = ids[1:]
+	}
+	deltas := make([]baas.BalanceDelta, 0, len(locked))
+	for i := len(locked) - 1; i >= 0; i-- {
+		deltas = append(deltas, baas.BalanceDelta{AccountID: locked[i], Delta: net[locked[i]]})
 	}
 	accts, err := tx.AddToBalances(ctx, deltas)
 	if err != nil {
@@ -84,12 +107,37 @@ func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []led
 		a.Balance -= net[a.ID]
 		before[a.ID] = a
 	}
+	if deferred {
+		// What the credit requires of the account; the ledger sees no balance to check
+		// (a credit cannot overdraw) and the database fills in the balance after it.
+		before[later.AccountID] = &baas.Account{ID: later.AccountID, TenantID: t.TenantID, Currency: later.Currency,
+			Status: baas.AccountActive, AllowNegative: true}
+	}
 	postings, err := ledger.Apply(before, legs) // before becomes the state after
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.InsertPostings(ctx, t.ID, postings); err != nil {
+	rest := postings
+	if deferred {
+		rest = make([]baas.Posting, 0, len(postings)-1)
+		for i := range postings {
+			p := &postings[i]
+			if p.AccountID != later.AccountID {
+				rest = append(rest, *p)
+				continue
+			}
+			p.TransferID, p.BalanceAfter = t.ID, 0
+			if err := tx.CreditLater(ctx, t.TenantID, p); err != nil {
+				return nil, err
+			}
+		}
+		before[later.AccountID].Balance = 0
+	}
+	if err := tx.InsertPostings(ctx, t.ID, rest); err != nil {
 		return nil, err
+	}
+	for i := range postings {
+		postings[i].TransferID = t.ID
 	}
 	t.Postings = postings
 	return &posted{Transfer: t, Accounts: before}, nil

@@ -63,8 +63,13 @@ type Result struct {
 	P90        time.Duration    `json:"p90_ns"`
 	P99        time.Duration    `json:"p99_ns"`
 	Max        time.Duration    `json:"max_ns"`
-	LedgerOK   bool             `json:"ledger_ok"`
-	Ledger     json.RawMessage  `json:"ledger"`
+	// The whole machine's CPU during the run (Linux only): busy time per request, idle
+	// time, and time the host stole from this virtual machine.
+	CPUPerRequest time.Duration   `json:"cpu_per_request_ns,omitempty"`
+	IdleCPU       time.Duration   `json:"idle_cpu_ns,omitempty"`
+	StolenCPU     time.Duration   `json:"stolen_cpu_ns,omitempty"`
+	LedgerOK      bool            `json:"ledger_ok"`
+	Ledger        json.RawMessage `json:"ledger"`
 }
 
 // Workload sends one request of its kind with client c and reports the outcome.
@@ -134,6 +139,7 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 	defer cancel()
 	var sent atomic.Int64
 	var wg sync.WaitGroup
+	cpu0, cpuOK := readCPU()
 	began := time.Now()
 	windows := make([]*window, cfg.Clients)
 	for w := range windows {
@@ -185,6 +191,10 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 	wg.Wait()
 	res.Elapsed = time.Since(began)
 	res.Requests = hist.TotalCount()
+	if cpu1, ok := readCPU(); ok && cpuOK && res.Requests > 0 {
+		d := cpu1.sub(cpu0)
+		res.CPUPerRequest, res.IdleCPU, res.StolenCPU = d.busy/time.Duration(res.Requests), d.idle, d.steal
+	}
 	res.Throughput = float64(res.Requests) / res.Elapsed.Seconds()
 	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
 	res.P50, res.P90, res.P99, res.Max = us(hist.ValueAtQuantile(50)), us(hist.ValueAtQuantile(90)),
@@ -269,6 +279,10 @@ func (r *Result) Print(w io.Writer) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		fmt.Fprintf(w, "  errors %-40s %d\n", k, r.Errors[k])
+	}
+	if r.CPUPerRequest > 0 {
+		fmt.Fprintf(w, "  machine CPU %s per request (server, database and load tool), idle %s, stolen by the host %s\n",
+			r.CPUPerRequest.Round(time.Microsecond), r.IdleCPU.Round(100*time.Millisecond), r.StolenCPU.Round(100*time.Millisecond))
 	}
 	fmt.Fprintf(w, "  ledger check: %v\n", map[bool]string{true: "OK", false: "BROKEN"}[r.LedgerOK])
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -395,6 +396,49 @@ func (x *queries) InsertPostings(ctx context.Context, transferID int64, postings
 	}
 	return x.later(ctx, `INSERT INTO postings (transfer_id, account_id, currency, amount, balance_after) VALUES (?, ?, ?, ?, ?)`+
 		strings.Repeat(", (?, ?, ?, ?, ?)", len(postings)-1), nil, args...)
+}
+
+// creditLaterSQL updates the balance and inserts the posting in one statement; when the
+// account does not qualify the update returns no row, the posting's balance_after is
+// NULL and its NOT NULL constraint fails the statement — and, pipelined with the COMMIT,
+// the transaction. (PostgreSQL only: SQLite has no UPDATE inside WITH.)
+const creditLaterSQL = `WITH credited AS (UPDATE accounts SET balance = balance + ?
+	WHERE id = ? AND tenant_id = ? AND currency = ? AND status = ? RETURNING balance)
+	INSERT INTO postings (transfer_id, account_id, currency, amount, balance_after)
+	VALUES (?, ?, ?, ?, (SELECT balance FROM credited)) RETURNING balance_after`
+
+func (x *queries) CreditLater(ctx context.Context, tenantID string, p *baas.Posting) error {
+	if p.Amount <= 0 {
+		return baas.Invalid("a credit must be positive")
+	}
+	refused := func(err error) error {
+		return &baas.Error{Code: baas.EConflict, Reason: baas.ErrCreditRefused,
+			Message: fmt.Sprintf("account %d cannot be credited", p.AccountID), Err: err}
+	}
+	if pt, ok := x.q.(*pipeTx); ok {
+		pt.queue(ctx, []int64{p.AccountID})
+		pt.pending = append(pt.pending, PipeStmt{Query: x.db.rebind(creditLaterSQL),
+			Args: []any{p.Amount, p.AccountID, tenantID, p.Currency, baas.AccountActive,
+				p.TransferID, p.AccountID, p.Currency, p.Amount},
+			Dest: []any{&p.BalanceAfter},
+			mapErr: func(err error) error {
+				var se interface{ SQLState() string }
+				if errors.As(err, &se) && se.SQLState() == "23502" { // not_null_violation
+					return refused(err)
+				}
+				return x.translate(err)
+			}})
+		return nil
+	}
+	err := x.row(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ? AND tenant_id = ? AND currency = ? AND status = ?
+		RETURNING balance`, p.Amount, p.AccountID, tenantID, p.Currency, baas.AccountActive).Scan(&p.BalanceAfter)
+	if errors.Is(err, sql.ErrNoRows) {
+		return refused(err)
+	}
+	if err != nil {
+		return x.translate(err)
+	}
+	return x.InsertPostings(ctx, p.TransferID, []baas.Posting{*p})
 }
 
 func (x *queries) ListStatements(ctx context.Context, f baas.StatementFilter) ([]*baas.Statement, error) {

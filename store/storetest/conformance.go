@@ -42,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) baas.Store) {
 		{"AddToBalance", testAddToBalance},
 		{"AddToBalances", testAddToBalances},
 		{"DeferredWriteFailsTheTransaction", testDeferredWriteFails},
+		{"CreditLater", testCreditLater},
 		{"SaveBalances", testSaveBalances},
 		{"BalanceCheckConstraint", testBalanceConstraint},
 		{"InsertTransfer", testInsertTransfer},
@@ -717,6 +718,82 @@ func testAddToBalances(t *testing.T, s baas.Store) {
 	}
 	if ga, gb := getAccount(t, s, tn.ID, a.ID), getAccount(t, s, tn.ID, b.ID); ga.Balance != 300 || gb.Balance != 700 {
 		t.Fatalf("balances after a refused pair: %d, %d; want 300, 700", ga.Balance, gb.Balance)
+	}
+}
+
+// testCreditLater: a credit left to the commit updates the balance and writes its
+// posting with the balance after it; one to an account that is inactive, another
+// tenant's or in another currency fails its transaction, which leaves nothing behind.
+func testCreditLater(t *testing.T, s baas.Store) {
+	ctx := context.Background()
+	tn, other := newTenant(t, s), newTenant(t, s)
+	a := newAccount(t, s, tn.ID, accountOpts{})
+	inactive := newAccount(t, s, tn.ID, accountOpts{})
+	foreign := newAccount(t, s, other.ID, accountOpts{})
+	eur := newAccount(t, s, tn.ID, accountOpts{Currency: "EUR"})
+	src := newAccount(t, s, tn.ID, accountOpts{Kind: baas.AccountFunding, AllowNegative: true})
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		return tx.UpdateAccountStatus(ctx, inactive.ID, baas.AccountInactive)
+	})
+	// move credits to in a transaction that debits src, locked first (its id is the
+	// highest: the credited account comes last in the lock order, as it must).
+	move := func(to int64, amount int64) (*baas.Posting, int64, error) {
+		credit := &baas.Posting{AccountID: to, Currency: "USD", Amount: amount}
+		var tid int64
+		err := s.InTx(ctx, func(tx baas.Tx) error {
+			tr := &baas.Transfer{TenantID: tn.ID, Kind: baas.TransferP2P, CreatedAt: now()}
+			if err := tx.InsertTransfer(ctx, tr); err != nil {
+				return err
+			}
+			tid = tr.ID
+			debited, err := tx.AddToBalance(ctx, src.ID, -amount)
+			if err != nil {
+				return err
+			}
+			credit.TransferID = tr.ID
+			if err := tx.CreditLater(ctx, tn.ID, credit); err != nil {
+				return err
+			}
+			return tx.InsertPostings(ctx, tr.ID, []baas.Posting{{AccountID: src.ID, Currency: "USD", Amount: -amount, BalanceAfter: debited.Balance}})
+		})
+		return credit, tid, err
+	}
+	p, tid, err := move(a.ID, 250)
+	if err != nil {
+		t.Fatalf("CreditLater: %v", err)
+	}
+	if p.BalanceAfter != 250 {
+		t.Fatalf("posting's balance after = %d, want 250", p.BalanceAfter)
+	}
+	if p, _, err = move(a.ID, 50); err != nil || p.BalanceAfter != 300 {
+		t.Fatalf("second credit: %v, balance after %d", err, p.BalanceAfter)
+	}
+	if got := getAccount(t, s, tn.ID, a.ID).Balance; got != 300 {
+		t.Fatalf("balance = %d, want 300", got)
+	}
+	stmts, err := s.Read().ListStatements(ctx, baas.StatementFilter{TenantID: tn.ID, AccountID: a.ID})
+	if err != nil || len(stmts) != 2 || stmts[1].TransferID != tid || stmts[1].Amount != 250 || stmts[1].BalanceAfter != 250 {
+		t.Fatalf("statements = %+v, %v", stmts, err)
+	}
+	for name, id := range map[string]int64{"inactive": inactive.ID, "another tenant's": foreign.ID, "in EUR": eur.ID} {
+		_, _, err := move(id, 10)
+		if baas.ErrorReason(err) != baas.ErrCreditRefused {
+			t.Fatalf("credit to an account %s: %v, want reason %s", name, err, baas.ErrCreditRefused)
+		}
+	}
+	p, _, err = move(a.ID, -5)
+	wantCode(t, err, baas.EInvalid)
+	if got := getAccount(t, s, tn.ID, src.ID).Balance; got != -300 {
+		t.Fatalf("src balance = %d after refused credits, want -300", got)
+	}
+	_, checks, unbalanced := ledgerReport(t, s)
+	for _, acct := range []*baas.Account{inactive, foreign, eur} {
+		if got := getAccount(t, s, acct.TenantID, acct.ID).Balance; got != 0 {
+			t.Fatalf("refused account %d has balance %d", acct.ID, got)
+		}
+	}
+	if len(checks) != 0 || len(unbalanced) != 0 {
+		t.Fatalf("ledger after refused credits: %+v, %+v", checks, unbalanced)
 	}
 }
 
