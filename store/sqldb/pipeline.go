@@ -51,6 +51,9 @@ type pipeTx struct {
 	// statements (laterRow); unanswered is set while one of those is still pending.
 	then       []func(context.Context) error
 	unanswered bool
+	// queueLater are accounts whose turns are taken just before the next round trip
+	// (which sends their held-back updates), not when the update was asked for.
+	queueLater []int64
 }
 
 // laterRow holds s back like a deferred write, but s returns a row (into s.Dest): then
@@ -84,6 +87,10 @@ func (p *pipeTx) beforeCommit(ctx context.Context) error {
 // returns counts stmts only; a pending statement that fails returns -1 and its (mapped)
 // error.
 func (p *pipeTx) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
+	if len(p.queueLater) > 0 {
+		p.queue(ctx, p.queueLater)
+		p.queueLater = nil
+	}
 	all := stmts
 	pre := len(p.pending)
 	if !p.begun {

@@ -416,7 +416,9 @@ func (x *queries) CreditLater(ctx context.Context, tenantID string, p *baas.Post
 			Message: fmt.Sprintf("account %d cannot be credited", p.AccountID), Err: err}
 	}
 	if pt, ok := x.q.(*pipeTx); ok {
-		pt.queue(ctx, []int64{p.AccountID})
+		// The account's turn is taken when the update goes out (with the COMMIT), so
+		// that it covers that round trip only.
+		pt.queueLater = append(pt.queueLater, p.AccountID)
 		pt.pending = append(pt.pending, PipeStmt{Query: x.db.rebind(creditLaterSQL),
 			Args: []any{p.Amount, p.AccountID, tenantID, p.Currency, baas.AccountActive,
 				p.TransferID, p.AccountID, p.Currency, p.Amount},
