@@ -6,14 +6,22 @@ import (
 	"testing"
 )
 
-// TestRowQueue: one turn per id at a time, handed to the next waiter on release; a
-// cancelled wait gives up; ids nobody holds or waits for are forgotten.
+// TestRowQueue: turnsPerRow turns per id at a time, handed to the next waiter on
+// release; a cancelled wait gives up; ids nobody holds or waits for are forgotten.
 func TestRowQueue(t *testing.T) {
 	var q rowQueue
 	ctx := context.Background()
 	release := q.take(ctx, 7)
 	if release == nil {
 		t.Fatal("no turn on a free id")
+	}
+	var others []func() // the other holders of id 7's turn
+	for i := 1; i < turnsPerRow; i++ {
+		r := q.take(ctx, 7)
+		if r == nil {
+			t.Fatalf("turn %d of %d not given", i+1, turnsPerRow)
+		}
+		others = append(others, r)
 	}
 	other := q.take(ctx, 8) // another id is independent
 	if other == nil {
@@ -37,6 +45,9 @@ func TestRowQueue(t *testing.T) {
 		t.Fatal("the waiter did not get the turn")
 	}
 	next()
+	for _, r := range others {
+		r()
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if len(q.m) != 0 {
