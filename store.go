@@ -112,16 +112,18 @@ type Tx interface {
 	// The store may hold the write back until the next statement or the commit; an error
 	// then shows there.
 	InsertPostings(ctx context.Context, transferID int64, postings []Posting) error
-	// CreditLater adds p.Amount (> 0) to the balance of account p.AccountID and inserts p
-	// (a posting of transfer p.TransferID) with the balance after it, provided the
-	// account belongs to tenantID, holds p.Currency and is active; otherwise the
-	// transaction fails with an EConflict error of reason ErrCreditRefused. A credit
-	// cannot overdraw, so nothing in the transaction needs its answer: the store may hold
-	// it back until the commit (PostgreSQL sends it with the COMMIT, so a busy account
-	// paid by many — a merchant — is locked for that last round trip only). p.BalanceAfter
+	// CreditLater inserts the postings of transfer transferID, of which postings[credit]
+	// credits an account not yet updated: it adds that posting's Amount (> 0) to the
+	// account's balance and records the balance after it, provided the account belongs
+	// to tenantID, holds the posting's currency and is active; otherwise the transaction
+	// fails with an EConflict error of reason ErrCreditRefused. A credit cannot overdraw,
+	// so nothing in the transaction needs its answer: the store may hold it back until
+	// the commit (PostgreSQL sends it with the COMMIT, so a busy account paid by many — a
+	// merchant — is locked for that last round trip only). postings[credit].BalanceAfter
 	// is then set by the time InTx returns, and the error comes from InTx. The account
-	// must come last in the transaction's lock order (descending id).
-	CreditLater(ctx context.Context, tenantID string, p *Posting) error
+	// must come last in the transaction's lock order (descending id). It sets each
+	// posting's TransferID.
+	CreditLater(ctx context.Context, tenantID string, transferID int64, postings []Posting, credit int) error
 	ListStatements(ctx context.Context, f StatementFilter) ([]*Statement, error)
 
 	InsertHold(ctx context.Context, h *Hold) error

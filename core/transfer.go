@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -117,27 +118,15 @@ func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []led
 	if err != nil {
 		return nil, err
 	}
-	rest := postings
 	if deferred {
-		rest = make([]baas.Posting, 0, len(postings)-1)
-		for i := range postings {
-			p := &postings[i]
-			if p.AccountID != later.AccountID {
-				rest = append(rest, *p)
-				continue
-			}
-			p.TransferID, p.BalanceAfter = t.ID, 0
-			if err := tx.CreditLater(ctx, t.TenantID, p); err != nil {
-				return nil, err
-			}
+		// The credit and all the postings, in one statement where the store can.
+		credit := slices.IndexFunc(postings, func(p baas.Posting) bool { return p.AccountID == later.AccountID })
+		if err := tx.CreditLater(ctx, t.TenantID, t.ID, postings, credit); err != nil {
+			return nil, err
 		}
 		before[later.AccountID].Balance = 0
-	}
-	if err := tx.InsertPostings(ctx, t.ID, rest); err != nil {
+	} else if err := tx.InsertPostings(ctx, t.ID, postings); err != nil {
 		return nil, err
-	}
-	for i := range postings {
-		postings[i].TransferID = t.ID
 	}
 	t.Postings = postings
 	return &posted{Transfer: t, Accounts: before}, nil

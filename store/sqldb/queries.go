@@ -398,31 +398,57 @@ func (x *queries) InsertPostings(ctx context.Context, transferID int64, postings
 		strings.Repeat(", (?, ?, ?, ?, ?)", len(postings)-1), nil, args...)
 }
 
-// creditLaterSQL updates the balance and inserts the posting in one statement; when the
-// account does not qualify the update returns no row, the posting's balance_after is
-// NULL and its NOT NULL constraint fails the statement — and, pipelined with the COMMIT,
-// the transaction. (PostgreSQL only: SQLite has no UPDATE inside WITH.)
-const creditLaterSQL = `WITH credited AS (UPDATE accounts SET balance = balance + ?
-	WHERE id = ? AND tenant_id = ? AND currency = ? AND status = ? RETURNING balance)
-	INSERT INTO postings (transfer_id, account_id, currency, amount, balance_after)
-	VALUES (?, ?, ?, ?, (SELECT balance FROM credited)) RETURNING balance_after`
+// creditLater is the statement of CreditLater on PostgreSQL: it updates the balance and
+// inserts the postings at once; when the account does not qualify, the update returns no
+// row, the credit's balance_after is NULL and its NOT NULL constraint fails the statement
+// — and, pipelined with the COMMIT, the transaction. (SQLite has no UPDATE inside WITH.)
+func creditLater(n, credit int) string {
+	var b strings.Builder
+	b.WriteString(`WITH credited AS (UPDATE accounts SET balance = balance + ?
+	WHERE id = ? AND tenant_id = ? AND currency = ? AND status = ? RETURNING balance),
+	inserted AS (INSERT INTO postings (transfer_id, account_id, currency, amount, balance_after) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if i == credit {
+			b.WriteString("(?, ?, ?, ?, (SELECT balance FROM credited))")
+		} else {
+			b.WriteString("(?, ?, ?, ?, ?)")
+		}
+	}
+	b.WriteString(` RETURNING account_id, balance_after)
+	SELECT balance_after FROM inserted WHERE account_id = ?`)
+	return b.String()
+}
 
-func (x *queries) CreditLater(ctx context.Context, tenantID string, p *baas.Posting) error {
-	if p.Amount <= 0 {
-		return baas.Invalid("a credit must be positive")
+func (x *queries) CreditLater(ctx context.Context, tenantID string, transferID int64, postings []baas.Posting, credit int) error {
+	if credit < 0 || credit >= len(postings) || postings[credit].Amount <= 0 {
+		return baas.Invalid("a credit must be one of the postings, and positive")
+	}
+	c := &postings[credit]
+	for i := range postings {
+		postings[i].TransferID = transferID
 	}
 	refused := func(err error) error {
 		return &baas.Error{Code: baas.EConflict, Reason: baas.ErrCreditRefused,
-			Message: fmt.Sprintf("account %d cannot be credited", p.AccountID), Err: err}
+			Message: fmt.Sprintf("account %d cannot be credited", c.AccountID), Err: err}
 	}
 	if pt, ok := x.q.(*pipeTx); ok {
+		args := make([]any, 0, 5+5*len(postings)+1)
+		args = append(args, c.Amount, c.AccountID, tenantID, c.Currency, baas.AccountActive)
+		for i, p := range postings {
+			args = append(args, transferID, p.AccountID, p.Currency, p.Amount)
+			if i != credit {
+				args = append(args, p.BalanceAfter)
+			}
+		}
+		args = append(args, c.AccountID)
 		// The account's turn is taken when the update goes out (with the COMMIT), so
 		// that it covers that round trip only.
-		pt.queueLater = append(pt.queueLater, p.AccountID)
-		pt.pending = append(pt.pending, PipeStmt{Query: x.db.rebind(creditLaterSQL),
-			Args: []any{p.Amount, p.AccountID, tenantID, p.Currency, baas.AccountActive,
-				p.TransferID, p.AccountID, p.Currency, p.Amount},
-			Dest: []any{&p.BalanceAfter},
+		pt.queueLater = append(pt.queueLater, c.AccountID)
+		pt.pending = append(pt.pending, PipeStmt{Query: x.db.rebind(creditLater(len(postings), credit)), Args: args,
+			Dest: []any{&c.BalanceAfter},
 			mapErr: func(err error) error {
 				var se interface{ SQLState() string }
 				if errors.As(err, &se) && se.SQLState() == "23502" { // not_null_violation
@@ -433,14 +459,14 @@ func (x *queries) CreditLater(ctx context.Context, tenantID string, p *baas.Post
 		return nil
 	}
 	err := x.row(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ? AND tenant_id = ? AND currency = ? AND status = ?
-		RETURNING balance`, p.Amount, p.AccountID, tenantID, p.Currency, baas.AccountActive).Scan(&p.BalanceAfter)
+		RETURNING balance`, c.Amount, c.AccountID, tenantID, c.Currency, baas.AccountActive).Scan(&c.BalanceAfter)
 	if errors.Is(err, sql.ErrNoRows) {
 		return refused(err)
 	}
 	if err != nil {
 		return x.translate(err)
 	}
-	return x.InsertPostings(ctx, p.TransferID, []baas.Posting{*p})
+	return x.InsertPostings(ctx, transferID, postings)
 }
 
 func (x *queries) ListStatements(ctx context.Context, f baas.StatementFilter) ([]*baas.Statement, error) {

@@ -738,7 +738,7 @@ func testCreditLater(t *testing.T, s baas.Store) {
 	// move credits to in a transaction that debits src, locked first (its id is the
 	// highest: the credited account comes last in the lock order, as it must).
 	move := func(to int64, amount int64) (*baas.Posting, int64, error) {
-		credit := &baas.Posting{AccountID: to, Currency: "USD", Amount: amount}
+		var postings []baas.Posting
 		var tid int64
 		err := s.InTx(ctx, func(tx baas.Tx) error {
 			tr := &baas.Transfer{TenantID: tn.ID, Kind: baas.TransferP2P, CreatedAt: now()}
@@ -750,13 +750,14 @@ func testCreditLater(t *testing.T, s baas.Store) {
 			if err != nil {
 				return err
 			}
-			credit.TransferID = tr.ID
-			if err := tx.CreditLater(ctx, tn.ID, credit); err != nil {
-				return err
-			}
-			return tx.InsertPostings(ctx, tr.ID, []baas.Posting{{AccountID: src.ID, Currency: "USD", Amount: -amount, BalanceAfter: debited.Balance}})
+			postings = []baas.Posting{{AccountID: src.ID, Currency: "USD", Amount: -amount, BalanceAfter: debited.Balance},
+				{AccountID: to, Currency: "USD", Amount: amount}}
+			return tx.CreditLater(ctx, tn.ID, tr.ID, postings, 1)
 		})
-		return credit, tid, err
+		if err == nil && (postings[0].TransferID != tid || postings[1].TransferID != tid) {
+			t.Fatalf("postings' transfer ids %d, %d; want %d", postings[0].TransferID, postings[1].TransferID, tid)
+		}
+		return &postings[1], tid, err
 	}
 	p, tid, err := move(a.ID, 250)
 	if err != nil {
@@ -774,6 +775,10 @@ func testCreditLater(t *testing.T, s baas.Store) {
 	stmts, err := s.Read().ListStatements(ctx, baas.StatementFilter{TenantID: tn.ID, AccountID: a.ID})
 	if err != nil || len(stmts) != 2 || stmts[1].TransferID != tid || stmts[1].Amount != 250 || stmts[1].BalanceAfter != 250 {
 		t.Fatalf("statements = %+v, %v", stmts, err)
+	}
+	if st, err := s.Read().ListStatements(ctx, baas.StatementFilter{TenantID: tn.ID, AccountID: src.ID}); err != nil ||
+		len(st) != 2 || st[1].Amount != -250 || st[1].BalanceAfter != -250 || st[0].BalanceAfter != -300 {
+		t.Fatalf("statements of the debited account = %+v, %v", st, err)
 	}
 	for name, id := range map[string]int64{"inactive": inactive.ID, "another tenant's": foreign.ID, "in EUR": eur.ID} {
 		_, _, err := move(id, 10)
