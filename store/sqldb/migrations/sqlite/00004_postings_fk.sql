@@ -1,7 +1,7 @@
 -- +goose Up
--- Postings lose their foreign keys, as on PostgreSQL (see its 00004 for why): on the
--- single SQLite writer they are four parent lookups per transfer. SQLite cannot drop a
--- constraint, so the table is rebuilt.
+-- Postings lose their foreign keys and the index by transfer, as on PostgreSQL (see its
+-- 00004 for why): on the single SQLite writer they are four parent lookups and two index
+-- inserts per transfer. SQLite cannot drop a constraint, so the table is rebuilt.
 CREATE TABLE postings_new (
     id            INTEGER PRIMARY KEY,
     transfer_id   INTEGER NOT NULL,
@@ -15,7 +15,6 @@ INSERT INTO postings_new (id, transfer_id, account_id, currency, amount, balance
 DROP TABLE postings;
 ALTER TABLE postings_new RENAME TO postings;
 CREATE INDEX postings_account ON postings (account_id, id);
-CREATE INDEX postings_transfer ON postings (transfer_id);
 
 -- +goose Down
 CREATE TABLE postings_old (
