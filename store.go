@@ -115,15 +115,15 @@ type Tx interface {
 	// CreditLater inserts the postings of transfer transferID, of which postings[credit]
 	// credits an account not yet updated: it adds that posting's Amount (> 0) to the
 	// account's balance and records the balance after it, provided the account belongs
-	// to tenantID, holds the posting's currency and is active; otherwise the transaction
-	// fails with an EConflict error of reason ErrCreditRefused. A credit cannot overdraw,
+	// to tenantID, holds the posting's currency and has the given status; otherwise the
+	// transaction fails with an EConflict error of reason ErrCreditRefused. A credit cannot overdraw,
 	// so nothing in the transaction needs its answer: the store may hold it back until
 	// the commit (PostgreSQL sends it with the COMMIT, so a busy account paid by many — a
 	// merchant — is locked for that last round trip only). postings[credit].BalanceAfter
 	// is then set by the time InTx returns, and the error comes from InTx. The account
 	// must come last in the transaction's lock order (descending id). It sets each
 	// posting's TransferID.
-	CreditLater(ctx context.Context, tenantID string, transferID int64, postings []Posting, credit int) error
+	CreditLater(ctx context.Context, tenantID, status string, transferID int64, postings []Posting, credit int) error
 	ListStatements(ctx context.Context, f StatementFilter) ([]*Statement, error)
 
 	InsertHold(ctx context.Context, h *Hold) error
@@ -162,5 +162,5 @@ type BalanceDelta struct {
 const ErrIdempotencyKeyTaken = "IDEMPOTENCY_KEY_TAKEN"
 
 // ErrCreditRefused is the reason of the EConflict error of CreditLater when the account
-// is not the tenant's, not in the posting's currency or not active.
+// is not the tenant's, not in the posting's currency or not in the required status.
 const ErrCreditRefused = "CREDIT_REFUSED"

@@ -384,7 +384,8 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 		}
 		// The destination is credited at the commit (a merchant paid by many customers
 		// is locked only then), on condition that it is active.
-		res, err := applyTransfer(ctx, tx, t, legs, &laterCredit{AccountID: dest.ID, Currency: dest.Currency})
+		res, err := applyTransfer(ctx, tx, t, legs, &laterCredit{AccountID: dest.ID, Currency: dest.Currency,
+			Status: baas.AccountActive})
 		if err != nil {
 			return nil, err
 		}

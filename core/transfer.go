@@ -51,10 +51,11 @@ func openTransfer(ctx context.Context, tx baas.Tx, tenantID string, now time.Tim
 }
 
 // laterCredit names an account that a transfer may credit last, at the commit
-// (Tx.CreditLater), provided the account is active and in this currency.
+// (Tx.CreditLater), provided the account is in this currency and this status.
 type laterCredit struct {
 	AccountID int64
 	Currency  string
+	Status    string
 }
 
 // applyTransfer posts legs to the open transfer t. Each account's balance is updated by
@@ -70,7 +71,8 @@ type laterCredit struct {
 // credits it (one leg, positive), its update goes with the commit instead
 // (Tx.CreditLater): a credit cannot overdraw, so nothing waits for it, and a merchant
 // paid by many customers is then locked for the commit's round trip only. The credit
-// requires the account to be active (else the transaction fails with ErrCreditRefused);
+// requires the account to be in later.Status (else the transaction fails with
+// ErrCreditRefused);
 // the returned copy of that account has its id, tenant, currency and status, not its
 // balance, and its posting's BalanceAfter is set when the transaction commits.
 func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []ledger.Leg, later *laterCredit) (*posted, error) {
@@ -112,7 +114,7 @@ func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []led
 		// What the credit requires of the account; the ledger sees no balance to check
 		// (a credit cannot overdraw) and the database fills in the balance after it.
 		before[later.AccountID] = &baas.Account{ID: later.AccountID, TenantID: t.TenantID, Currency: later.Currency,
-			Status: baas.AccountActive, AllowNegative: true}
+			Status: later.Status, AllowNegative: true}
 	}
 	postings, err := ledger.Apply(before, legs) // before becomes the state after
 	if err != nil {
@@ -121,7 +123,7 @@ func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []led
 	if deferred {
 		// The credit and all the postings, in one statement where the store can.
 		credit := slices.IndexFunc(postings, func(p baas.Posting) bool { return p.AccountID == later.AccountID })
-		if err := tx.CreditLater(ctx, t.TenantID, t.ID, postings, credit); err != nil {
+		if err := tx.CreditLater(ctx, t.TenantID, later.Status, t.ID, postings, credit); err != nil {
 			return nil, err
 		}
 		before[later.AccountID].Balance = 0

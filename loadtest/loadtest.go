@@ -141,14 +141,13 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 	var wg sync.WaitGroup
 	cpu0, cpuOK := readCPU()
 	began := time.Now()
-	windows := make([]*window, cfg.Clients)
-	for w := range windows {
-		windows[w] = &window{h: newHistogram()}
-	}
+	var windows []*window // per worker, with Progress
 	if cfg.Progress > 0 {
-		stop := make(chan struct{})
-		defer close(stop)
-		go progress(runCtx, stop, cfg.Progress, began, windows, log)
+		windows = make([]*window, cfg.Clients)
+		for w := range windows {
+			windows[w] = &window{h: newHistogram()}
+		}
+		go progress(runCtx, cfg.Progress, began, windows, log) // until Run returns and cancels runCtx
 	}
 	for w := 0; w < cfg.Clients; w++ {
 		wg.Add(1)
@@ -156,7 +155,10 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(cfg.Seed, uint64(w)))
 			h := newHistogram()
-			win := windows[w]
+			var win *window
+			if windows != nil {
+				win = windows[w]
+			}
 			errs := map[string]int64{}
 			var ok int64
 			for runCtx.Err() == nil {
@@ -170,7 +172,7 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 				}
 				took := time.Since(t0).Microseconds()
 				_ = h.RecordValue(took)
-				if cfg.Progress > 0 {
+				if win != nil {
 					win.record(took, out.OK)
 				}
 				if out.OK {
@@ -196,9 +198,8 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 		res.CPUPerRequest, res.IdleCPU, res.StolenCPU = d.busy/time.Duration(res.Requests), d.idle, d.steal
 	}
 	res.Throughput = float64(res.Requests) / res.Elapsed.Seconds()
-	us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
-	res.P50, res.P90, res.P99, res.Max = us(hist.ValueAtQuantile(50)), us(hist.ValueAtQuantile(90)),
-		us(hist.ValueAtQuantile(99)), us(hist.Max())
+	res.P50, res.P90, res.P99, res.Max = micros(hist.ValueAtQuantile(50)), micros(hist.ValueAtQuantile(90)),
+		micros(hist.ValueAtQuantile(99)), micros(hist.Max())
 
 	var rep struct {
 		OK bool `json:"ok"`
@@ -219,6 +220,9 @@ func newHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(1, int64(time.Minute/time.Microsecond), 3)
 }
 
+// micros is a histogram's value as a duration.
+func micros(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
+
 // window is one worker's latencies since the last progress line.
 type window struct {
 	mu     sync.Mutex
@@ -237,7 +241,7 @@ func (w *window) record(us int64, ok bool) {
 
 // progress prints, every interval until the run ends, the requests completed in it, their
 // rate and latency percentiles, and the errors among them.
-func progress(ctx context.Context, stop <-chan struct{}, every time.Duration, began time.Time, windows []*window, log io.Writer) {
+func progress(ctx context.Context, every time.Duration, began time.Time, windows []*window, log io.Writer) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	sum := newHistogram()
@@ -245,8 +249,6 @@ func progress(ctx context.Context, stop <-chan struct{}, every time.Duration, be
 	for {
 		select {
 		case <-ctx.Done():
-			return
-		case <-stop:
 			return
 		case now := <-t.C:
 			sum.Reset()
@@ -258,10 +260,9 @@ func progress(ctx context.Context, stop <-chan struct{}, every time.Duration, be
 				errs, w.errors = errs+w.errors, 0
 				w.mu.Unlock()
 			}
-			us := func(v int64) time.Duration { return time.Duration(v) * time.Microsecond }
 			fmt.Fprintf(log, "  %6s  %7.0f/s  p50 %-9s p99 %-9s max %-9s errors %d\n", now.Sub(began).Round(time.Second),
-				float64(sum.TotalCount())/now.Sub(last).Seconds(), us(sum.ValueAtQuantile(50)), us(sum.ValueAtQuantile(99)),
-				us(sum.Max()), errs)
+				float64(sum.TotalCount())/now.Sub(last).Seconds(), micros(sum.ValueAtQuantile(50)), micros(sum.ValueAtQuantile(99)),
+				micros(sum.Max()), errs)
 			last = now
 		}
 	}

@@ -29,6 +29,10 @@ var Dialect = &sqldb.Dialect{
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23514"
 	},
+	IsNotNull: func(err error) bool {
+		var e *pgconn.PgError
+		return errors.As(err, &e) && e.Code == "23502"
+	},
 	IsRetryable: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")

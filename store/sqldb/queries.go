@@ -422,7 +422,7 @@ func creditLater(n, credit int) string {
 	return b.String()
 }
 
-func (x *queries) CreditLater(ctx context.Context, tenantID string, transferID int64, postings []baas.Posting, credit int) error {
+func (x *queries) CreditLater(ctx context.Context, tenantID, status string, transferID int64, postings []baas.Posting, credit int) error {
 	if credit < 0 || credit >= len(postings) || postings[credit].Amount <= 0 {
 		return baas.Invalid("a credit must be one of the postings, and positive")
 	}
@@ -436,7 +436,7 @@ func (x *queries) CreditLater(ctx context.Context, tenantID string, transferID i
 	}
 	if pt, ok := x.q.(*pipeTx); ok {
 		args := make([]any, 0, 5+5*len(postings)+1)
-		args = append(args, c.Amount, c.AccountID, tenantID, c.Currency, baas.AccountActive)
+		args = append(args, c.Amount, c.AccountID, tenantID, c.Currency, status)
 		for i, p := range postings {
 			args = append(args, transferID, p.AccountID, p.Currency, p.Amount)
 			if i != credit {
@@ -450,8 +450,7 @@ func (x *queries) CreditLater(ctx context.Context, tenantID string, transferID i
 		pt.pending = append(pt.pending, PipeStmt{Query: x.db.rebind(creditLater(len(postings), credit)), Args: args,
 			Dest: []any{&c.BalanceAfter},
 			mapErr: func(err error) error {
-				var se interface{ SQLState() string }
-				if errors.As(err, &se) && se.SQLState() == "23502" { // not_null_violation
+				if x.db.dialect.IsNotNull(err) {
 					return refused(err)
 				}
 				return x.translate(err)
@@ -459,7 +458,7 @@ func (x *queries) CreditLater(ctx context.Context, tenantID string, transferID i
 		return nil
 	}
 	err := x.row(ctx, `UPDATE accounts SET balance = balance + ? WHERE id = ? AND tenant_id = ? AND currency = ? AND status = ?
-		RETURNING balance`, c.Amount, c.AccountID, tenantID, c.Currency, baas.AccountActive).Scan(&c.BalanceAfter)
+		RETURNING balance`, c.Amount, c.AccountID, tenantID, c.Currency, status).Scan(&c.BalanceAfter)
 	if errors.Is(err, sql.ErrNoRows) {
 		return refused(err)
 	}

@@ -32,6 +32,7 @@ type Dialect struct {
 	IsUnique    func(error) bool
 	IsRetryable func(error) bool // serialization failure, deadlock, busy
 	IsCheck     func(error) bool // a CHECK constraint refused a row
+	IsNotNull   func(error) bool // a NOT NULL constraint refused a row
 	GroupCommit bool             // batch concurrent transactions into one commit (single-writer engines)
 	// Checkpoint, with GroupCommit, runs on the writer once CheckpointEvery transactions
 	// have committed since the last one, after the callers of the commit have their

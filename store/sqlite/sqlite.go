@@ -42,6 +42,10 @@ var Dialect = &sqldb.Dialect{
 		var e *sqlite.Error
 		return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_CHECK
 	},
+	IsNotNull: func(err error) bool {
+		var e *sqlite.Error
+		return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_NOTNULL
+	},
 	IsRetryable: func(err error) bool {
 		var e *sqlite.Error
 		if errors.As(err, &e) {

@@ -752,7 +752,7 @@ func testCreditLater(t *testing.T, s baas.Store) {
 			}
 			postings = []baas.Posting{{AccountID: src.ID, Currency: "USD", Amount: -amount, BalanceAfter: debited.Balance},
 				{AccountID: to, Currency: "USD", Amount: amount}}
-			return tx.CreditLater(ctx, tn.ID, tr.ID, postings, 1)
+			return tx.CreditLater(ctx, tn.ID, baas.AccountActive, tr.ID, postings, 1)
 		})
 		if err == nil && (postings[0].TransferID != tid || postings[1].TransferID != tid) {
 			t.Fatalf("postings' transfer ids %d, %d; want %d", postings[0].TransferID, postings[1].TransferID, tid)
