@@ -182,11 +182,13 @@ type AccountCheck struct {
 	ActiveHolds int64
 }
 
-// UnbalancedTransfer is a transfer whose postings do not sum to zero in some currency, or
-// some of whose postings name a transfer or an account that does not exist.
+// UnbalancedTransfer is a transfer whose postings do not sum to zero in some currency,
+// some of whose postings name a transfer or an account that does not exist, or that has
+// no postings at all (Empty, with no currency).
 type UnbalancedTransfer struct {
 	TransferID int64
 	Currency   string
 	Sum        int64
 	Orphans    int64 // postings in this currency whose transfer or account does not exist
+	Empty      bool
 }

@@ -104,10 +104,24 @@ type Tx interface {
 	// which the rows are locked), in one round trip where the store can. It returns the
 	// accounts in the same order.
 	AddToBalances(ctx context.Context, deltas []BalanceDelta) ([]*Account, error)
-	// SaveBalances writes Balance and Held of each account.
+	// SaveBalances writes Balance and Held of each account. The store may hold the write
+	// back until the next statement or the commit; a balance the database refuses (below
+	// zero where it may not be) is then an EInsufficientFunds error from there.
 	SaveBalances(ctx context.Context, accounts []*Account) error
 	// InsertTransfer inserts t and its postings, setting t.ID and each posting's TransferID.
 	InsertTransfer(ctx context.Context, t *Transfer) error
+	// InsertTransfers inserts transfers without their postings, in one statement where the
+	// store can, setting their IDs (increasing in the order given). The store may hold
+	// the insert back until the transaction's next statement that returns rows (a lock,
+	// a balance update): the IDs are set once that statement has returned, or by the
+	// time InTx returns.
+	InsertTransfers(ctx context.Context, ts []*Transfer) error
+	// DiscardTransfers deletes transfers that this transaction inserted and that have no
+	// postings (those a batch could not post), held back like InsertPostings.
+	DiscardTransfers(ctx context.Context, ids []int64) error
+	// InsertAllPostings inserts postings of existing transfers, each naming its transfer,
+	// held back like InsertPostings.
+	InsertAllPostings(ctx context.Context, postings []Posting) error
 	// InsertPostings inserts postings of an existing transfer, setting their TransferID.
 	// The store may hold the write back until the next statement or the commit; an error
 	// then shows there.
@@ -137,6 +151,9 @@ type Tx interface {
 	// error with reason ErrIdempotencyKeyTaken. The store may hold the write back until
 	// the commit (PostgreSQL pipelines it with the COMMIT): the error then comes from InTx.
 	PutIdempotency(ctx context.Context, r *IdempotencyRecord) error
+	// PutIdempotencies is PutIdempotency for several records, in one statement: one key
+	// already recorded fails them all.
+	PutIdempotencies(ctx context.Context, rs []*IdempotencyRecord) error
 	DeleteIdempotency(ctx context.Context, tenantID, key string) error
 	DeleteExpiredIdempotency(ctx context.Context, now time.Time) (int64, error)
 
@@ -147,7 +164,8 @@ type Tx interface {
 	// below zero while not allowed to be.
 	AccountChecks(ctx context.Context) ([]AccountCheck, error)
 	// UnbalancedTransfers returns, per transfer and currency, the postings that do not sum
-	// to zero or that name a transfer or an account that does not exist.
+	// to zero or that name a transfer or an account that does not exist, and the
+	// transfers that have no postings (Empty), ordered by transfer and currency.
 	UnbalancedTransfers(ctx context.Context) ([]UnbalancedTransfer, error)
 }
 

@@ -233,6 +233,9 @@ type WebhookTx interface {
 	// with the transaction's next statement): e.ID is set by the time InTx returns, and an
 	// error may come from InTx.
 	RecordEvent(ctx context.Context, e *Event) error
+	// RecordEvents is RecordEvent for several events, in one insert where the store can;
+	// their IDs increase in the order given.
+	RecordEvents(ctx context.Context, es []*Event) error
 	// ClaimDeliveries leases up to p.Limit due pending deliveries, oldest due first,
 	// counting an attempt for each; deliveries leased by another transaction are skipped.
 	ClaimDeliveries(ctx context.Context, p ClaimDeliveriesParams) ([]*ClaimedDelivery, error)

@@ -151,15 +151,15 @@ func add(a, b int64) (int64, bool) {
 
 // Violation is one broken ledger invariant.
 type Violation struct {
-	Kind    string `json:"kind"` // "currency_total", "posting_sum", "held_sum", "negative", "unbalanced_transfer", "orphan_posting"
+	Kind    string `json:"kind"` // "currency_total", "posting_sum", "held_sum", "negative", "unbalanced_transfer", "orphan_posting", "empty_transfer"
 	Message string `json:"message"`
 }
 
 // Check verifies the ledger invariants over the figures a store reports: per currency the
 // balances sum to zero; each account's balance equals the sum of its postings and its
 // held amount the sum of its active holds; no account that may not go negative is below
-// zero (posted or available); every transfer balances; every posting belongs to a transfer
-// and an account that exist.
+// zero (posted or available); every transfer balances and has postings; every posting
+// belongs to a transfer and an account that exist.
 func Check(totals []baas.CurrencyTotal, accounts []baas.AccountCheck, transfers []baas.UnbalancedTransfer) []Violation {
 	vs := []Violation{}
 	for _, t := range totals {
@@ -182,6 +182,9 @@ func Check(totals []baas.CurrencyTotal, accounts []baas.AccountCheck, transfers 
 	for _, t := range transfers {
 		if t.Sum != 0 {
 			vs = append(vs, Violation{"unbalanced_transfer", fmt.Sprintf("transfer %d postings in %s sum to %d", t.TransferID, t.Currency, t.Sum)})
+		}
+		if t.Empty {
+			vs = append(vs, Violation{"empty_transfer", fmt.Sprintf("transfer %d has no postings", t.TransferID)})
 		}
 		if t.Orphans != 0 {
 			vs = append(vs, Violation{"orphan_posting", fmt.Sprintf("transfer %d has %d postings in %s whose transfer or account does not exist", t.TransferID, t.Orphans, t.Currency)})

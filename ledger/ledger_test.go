@@ -322,6 +322,8 @@ func TestCheck(t *testing.T) {
 			[]string{"unbalanced_transfer", "unbalanced_transfer"}},
 		{"orphan posting", nil, nil, []baas.UnbalancedTransfer{{TransferID: 7, Currency: "USD", Orphans: 1}},
 			[]string{"orphan_posting"}},
+		{"empty transfer", nil, nil, []baas.UnbalancedTransfer{{TransferID: 9, Empty: true}},
+			[]string{"empty_transfer"}},
 		{"orphan and unbalanced", nil, nil, []baas.UnbalancedTransfer{{TransferID: 7, Currency: "USD", Sum: 3, Orphans: 2}},
 			[]string{"unbalanced_transfer", "orphan_posting"}},
 		{"everything", []baas.CurrencyTotal{{Currency: "USD", Total: -1}},
@@ -745,7 +747,7 @@ func TestCheckReportsBrokenData(t *testing.T) {
 		idx := rapid.IntRange(0, len(checks)-1).Draw(t, "account")
 		delta := rapid.OneOf(rapid.Int64Range(1, 1000), rapid.Int64Range(-1000, -1)).Draw(t, "delta")
 		var want string
-		switch kind := rapid.SampledFrom([]string{"currency_total", "posting_sum", "held_sum", "negative", "unbalanced_transfer", "orphan_posting"}).Draw(t, "kind"); kind {
+		switch kind := rapid.SampledFrom([]string{"currency_total", "posting_sum", "held_sum", "negative", "unbalanced_transfer", "orphan_posting", "empty_transfer"}).Draw(t, "kind"); kind {
 		case "currency_total":
 			totals[rapid.IntRange(0, len(totals)-1).Draw(t, "currency")].Total += delta
 			want = kind
@@ -775,6 +777,9 @@ func TestCheckReportsBrokenData(t *testing.T) {
 			want = kind
 		case "orphan_posting":
 			unbalanced = append(unbalanced, baas.UnbalancedTransfer{TransferID: 1, Currency: m.currencies[0], Orphans: 1})
+			want = kind
+		case "empty_transfer":
+			unbalanced = append(unbalanced, baas.UnbalancedTransfer{TransferID: 1, Empty: true})
 			want = kind
 		}
 		got := kinds(ledger.Check(totals, checks, unbalanced))

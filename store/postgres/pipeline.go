@@ -36,6 +36,15 @@ func pipeline(ctx context.Context, driverConn any, stmts []sqldb.PipeStmt) (int,
 			if err == nil {
 				s.RowsAffected = 1
 			}
+		} else if s.Each != nil {
+			var rows pgx.Rows
+			if rows, err = br.Query(); err == nil {
+				err = s.ScanEach(rows.Next, rows.Scan)
+				rows.Close()
+				if err == nil {
+					err = rows.Err()
+				}
+			}
 		} else {
 			var tag pgconn.CommandTag
 			tag, err = br.Exec()

@@ -1,6 +1,7 @@
 package sqldb
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -14,16 +15,21 @@ import (
 )
 
 // PipeStmt is one statement of a pipeline. Dest, when set, receives the one row the
-// statement returns (sql.ErrNoRows when it returns none); RowsAffected is set after it
-// ran.
+// statement returns (sql.ErrNoRows when it returns none); Each, when set instead, is
+// called for every row the statement returns, with the function that scans it;
+// RowsAffected is set after it ran.
 type PipeStmt struct {
 	Query        string
 	Args         []any
 	Dest         []any
+	Each         func(scan func(dest ...any) error) error
 	RowsAffected int64
 	// mapErr, when set, turns the statement's error into the one its caller would have
 	// returned had it run on its own (deferred statements only).
 	mapErr func(error) error
+	// after, when set, runs once the statement's rows are in (a held-back read: see
+	// laterRead).
+	after func() error
 }
 
 // PipelineFunc sends stmts over the driver connection in one round trip and reads their
@@ -125,6 +131,13 @@ func (p *pipeTx) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
 		copy(stmts, all[pre:]) // RowsAffected
 	}
 	if err == nil {
+		for i := range all {
+			if f := all[i].after; f != nil {
+				if err := f(); err != nil {
+					return -1, err
+				}
+			}
+		}
 		return len(stmts), nil
 	}
 	if i < pre {
@@ -176,6 +189,18 @@ type pipeRow struct {
 func (r pipeRow) Scan(dest ...any) error {
 	_, err := r.p.pipeline(r.ctx, []PipeStmt{{Query: r.q, Args: r.args, Dest: dest}})
 	return err
+}
+
+// ScanEach passes each row to s.Each while next reports one, counting them in
+// s.RowsAffected.
+func (s *PipeStmt) ScanEach(next func() bool, scan func(dest ...any) error) error {
+	for next() {
+		if err := s.Each(scan); err != nil {
+			return err
+		}
+		s.RowsAffected++
+	}
+	return nil
 }
 
 type rowsAffected int64
@@ -246,6 +271,20 @@ func (x *queries) later(ctx context.Context, q string, mapErr func(error) error,
 	return x.translate(err)
 }
 
+// laterRead holds s, a statement that returns rows, back like a deferred write where the
+// querier pipelines: its rows are read, and s.after run, when the transaction's next
+// round trip has carried it (the next statement that waits for an answer, or the
+// COMMIT). Elsewhere it runs now.
+func (x *queries) laterRead(ctx context.Context, s PipeStmt) error {
+	s.Query = x.db.rebind(s.Query)
+	if p, ok := x.q.(*pipeTx); ok {
+		p.pending = append(p.pending, s)
+		return nil
+	}
+	_, err := x.pipeline(ctx, []PipeStmt{s})
+	return err
+}
+
 // pipeline runs stmts in one round trip where the querier pipelines, one by one
 // elsewhere. It returns the index of the failing statement and its error.
 func (x *queries) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
@@ -259,6 +298,22 @@ func (x *queries) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
 		s := &stmts[i]
 		if s.Dest != nil {
 			if err := x.q.QueryRowContext(ctx, s.Query, s.Args...).Scan(s.Dest...); err != nil {
+				return i, err
+			}
+			continue
+		}
+		if s.Each != nil {
+			rows, err := x.q.QueryContext(ctx, s.Query, s.Args...)
+			if err == nil {
+				err = s.ScanEach(rows.Next, rows.Scan)
+				if cerr := rows.Close(); err == nil {
+					err = cmp.Or(cerr, rows.Err())
+				}
+			}
+			if err == nil && s.after != nil {
+				err = s.after()
+			}
+			if err != nil {
 				return i, err
 			}
 			continue

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -297,18 +298,36 @@ func (x *queries) customerAccounts(ctx context.Context, tenantID string, numbers
 }
 
 // lockWhere selects accounts in ascending id order, locking them where the engine needs
-// row locks (PostgreSQL locks the rows in the sorted order, so concurrent lockers cannot
-// deadlock).
+// row locks: in descending id order, the order in which transfers update balances, so
+// that concurrent lockers and transfers cannot deadlock.
 func (x *queries) lockWhere(ctx context.Context, cond string, args []any) ([]*baas.Account, error) {
 	return x.selectAccounts(ctx, cond, args, x.db.dialect.ForUpdate)
 }
 
+// selectAccounts reads the accounts that match cond, in ascending id order. With a lock
+// it goes through x.pipeline, so that on PostgreSQL a transaction's BEGIN goes with it.
 func (x *queries) selectAccounts(ctx context.Context, cond string, args []any, lock string) ([]*baas.Account, error) {
-	rows, err := x.query(ctx, `SELECT `+accountCols+` FROM accounts WHERE `+cond+` ORDER BY id`+lock, args...)
-	if err != nil {
-		return nil, err
+	order := " ORDER BY id"
+	if lock != "" {
+		order += " DESC"
 	}
-	return scanAccounts(rows)
+	var out []*baas.Account
+	_, err := x.pipeline(ctx, []PipeStmt{{Query: `SELECT ` + accountCols + ` FROM accounts WHERE ` + cond + order + lock,
+		Args: args, Each: func(scan func(...any) error) error {
+			var r accountRow
+			if err := scan(r.dest()...); err != nil {
+				return err
+			}
+			out = append(out, r.done())
+			return nil
+		}}})
+	if err != nil {
+		return nil, x.translate(err)
+	}
+	if lock != "" {
+		slices.Reverse(out)
+	}
+	return out, nil
 }
 
 func (x *queries) AddToBalance(ctx context.Context, id, delta int64) (*baas.Account, error) {
@@ -349,14 +368,23 @@ func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta)
 	return out, nil
 }
 
+// SaveBalances is held back where the querier pipelines, like the postings: a balance
+// the database refuses (CHECK) fails the transaction with EInsufficientFunds at the next
+// statement or the commit.
 func (x *queries) SaveBalances(ctx context.Context, accounts []*baas.Account) error {
-	switch len(accounts) {
-	case 0:
+	if len(accounts) == 0 {
 		return nil
-	case 1:
-		a := accounts[0]
-		_, err := x.exec(ctx, `UPDATE accounts SET balance = ?, held = ? WHERE id = ?`, a.Balance, a.Held, a.ID)
+	}
+	refused := func(err error) error {
+		if x.db.dialect.IsCheck(err) {
+			return &baas.Error{Code: baas.EInsufficientFunds, Reason: "INSUFFICIENT_FUNDS",
+				Message: "insufficient funds", Err: err}
+		}
 		return err
+	}
+	if len(accounts) == 1 {
+		a := accounts[0]
+		return x.later(ctx, `UPDATE accounts SET balance = ?, held = ? WHERE id = ?`, refused, a.Balance, a.Held, a.ID)
 	}
 	// One statement for all: UPDATE … FROM a derived table, which both engines accept.
 	var b strings.Builder
@@ -368,8 +396,8 @@ func (x *queries) SaveBalances(ctx context.Context, accounts []*baas.Account) er
 		b.WriteString("SELECT CAST(? AS BIGINT) AS id, CAST(? AS BIGINT) AS balance, CAST(? AS BIGINT) AS held")
 		args = append(args, a.ID, a.Balance, a.Held)
 	}
-	_, err := x.exec(ctx, `UPDATE accounts SET balance = v.balance, held = v.held FROM (`+b.String()+`) AS v WHERE accounts.id = v.id`, args...)
-	return err
+	return x.later(ctx, `UPDATE accounts SET balance = v.balance, held = v.held FROM (`+b.String()+`) AS v WHERE accounts.id = v.id`,
+		refused, args...)
 }
 
 func (x *queries) InsertTransfer(ctx context.Context, t *baas.Transfer) error {
@@ -382,20 +410,12 @@ func (x *queries) InsertTransfer(ctx context.Context, t *baas.Transfer) error {
 	return x.InsertPostings(ctx, t.ID, t.Postings)
 }
 
-// InsertPostings writes all postings in one statement, held back where the querier
-// pipelines: nothing in the transaction waits for it.
+// InsertPostings sets the postings' TransferID and writes them: see InsertAllPostings.
 func (x *queries) InsertPostings(ctx context.Context, transferID int64, postings []baas.Posting) error {
-	if len(postings) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 5*len(postings))
 	for i := range postings {
-		p := &postings[i]
-		p.TransferID = transferID
-		args = append(args, p.TransferID, p.AccountID, p.Currency, p.Amount, p.BalanceAfter)
+		postings[i].TransferID = transferID
 	}
-	return x.later(ctx, `INSERT INTO postings (transfer_id, account_id, currency, amount, balance_after) VALUES (?, ?, ?, ?, ?)`+
-		strings.Repeat(", (?, ?, ?, ?, ?)", len(postings)-1), nil, args...)
+	return x.InsertAllPostings(ctx, postings)
 }
 
 // creditLater is the statement of CreditLater on PostgreSQL: it updates the balance and
@@ -563,18 +583,6 @@ func (x *queries) GetIdempotency(ctx context.Context, tenantID, key string) (*ba
 	return &r, nil
 }
 
-// PutIdempotency is held back where the querier pipelines: it goes out with the COMMIT.
-func (x *queries) PutIdempotency(ctx context.Context, r *baas.IdempotencyRecord) error {
-	return x.later(ctx, `INSERT INTO idempotency_keys (tenant_id, key, fingerprint, result, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, func(err error) error {
-		if x.db.dialect.IsUnique(err) {
-			return &baas.Error{Code: baas.EConflict, Reason: baas.ErrIdempotencyKeyTaken,
-				Message: "Idempotency-Key already recorded", Err: err}
-		}
-		return err
-	}, r.TenantID, r.Key, r.Fingerprint, string(r.Result), micros(r.CreatedAt), micros(r.ExpiresAt))
-}
-
 func (x *queries) DeleteIdempotency(ctx context.Context, tenantID, key string) error {
 	_, err := x.exec(ctx, `DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ?`, tenantID, key)
 	return err
@@ -639,10 +647,15 @@ func (x *queries) AccountChecks(ctx context.Context) ([]baas.AccountCheck, error
 func (x *queries) UnbalancedTransfers(ctx context.Context) ([]baas.UnbalancedTransfer, error) {
 	// Postings have no foreign keys (migration 00004): the orphans are counted here.
 	const orphan = `SUM(CASE WHEN t.id IS NULL OR a.id IS NULL THEN 1 ELSE 0 END)`
-	rows, err := x.query(ctx, `SELECT p.transfer_id, p.currency, SUM(p.amount), `+orphan+`
+	// A transfer without postings (one a P2P batch inserted and could not post, left
+	// behind) is found by an anti-join: postings have no index by transfer, and both
+	// engines hash or index the join themselves.
+	rows, err := x.query(ctx, `SELECT p.transfer_id, p.currency, SUM(p.amount), `+orphan+`, 0
 		FROM postings p LEFT JOIN transfers t ON t.id = p.transfer_id LEFT JOIN accounts a ON a.id = p.account_id
 		GROUP BY p.transfer_id, p.currency HAVING SUM(p.amount) <> 0 OR `+orphan+` > 0
-		ORDER BY p.transfer_id, p.currency`)
+		UNION ALL
+		SELECT t.id, '', 0, 0, 1 FROM transfers t LEFT JOIN postings p ON p.transfer_id = t.id WHERE p.transfer_id IS NULL
+		ORDER BY 1, 2`)
 	if err != nil {
 		return nil, err
 	}
@@ -650,7 +663,7 @@ func (x *queries) UnbalancedTransfers(ctx context.Context) ([]baas.UnbalancedTra
 	var out []baas.UnbalancedTransfer
 	for rows.Next() {
 		var u baas.UnbalancedTransfer
-		if err := rows.Scan(&u.TransferID, &u.Currency, &u.Sum, &u.Orphans); err != nil {
+		if err := rows.Scan(&u.TransferID, &u.Currency, &u.Sum, &u.Orphans, &u.Empty); err != nil {
 			return nil, err
 		}
 		out = append(out, u)

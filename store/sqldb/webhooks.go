@@ -134,36 +134,6 @@ func (x *queries) lockChain(ctx context.Context, endpointID, objectID string, ex
 	return x.translate(x.row(ctx, `SELECT `+fn+`(?)`, chainKey(endpointID, objectID)).Scan(&v))
 }
 
-const recordEventSQL = `INSERT INTO events (tenant_id, type, object_id, payload, created_at) VALUES (?, ?, ?, ?, ?)
-	RETURNING id, EXISTS (SELECT 1 FROM webhook_endpoints WHERE tenant_id = ? AND deleted_at IS NULL)`
-
-// RecordEvent writes e and, when its tenant has live endpoints, its deliveries. Where the
-// querier pipelines the insert is held back, like the postings: nothing in a transaction
-// waits for an event, so it goes out with the next statement (a transfer's balance
-// updates) instead of costing a round trip of its own, and the deliveries, which the
-// insert's answer says whether to write, are written before the COMMIT.
-func (x *queries) RecordEvent(ctx context.Context, e *baas.Event) error {
-	var hasEndpoints bool
-	args := []any{e.TenantID, e.Type, e.ObjectID, string(e.Payload), micros(e.CreatedAt), e.TenantID}
-	if p, ok := x.q.(*pipeTx); ok {
-		p.laterRow(PipeStmt{Query: x.db.rebind(recordEventSQL), Args: args, Dest: []any{&e.ID, &hasEndpoints}, mapErr: x.translate},
-			func(ctx context.Context) error {
-				if !hasEndpoints {
-					return nil
-				}
-				return x.EnqueueDeliveries(ctx, e)
-			})
-		return nil
-	}
-	if err := x.row(ctx, recordEventSQL, args...).Scan(&e.ID, &hasEndpoints); err != nil {
-		return x.translate(err)
-	}
-	if !hasEndpoints {
-		return nil
-	}
-	return x.EnqueueDeliveries(ctx, e)
-}
-
 func (x *queries) EnqueueDeliveries(ctx context.Context, e *baas.Event) error {
 	rows, err := x.query(ctx, `SELECT id, event_types FROM webhook_endpoints WHERE tenant_id = ? AND deleted_at IS NULL`, e.TenantID)
 	if err != nil {

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) baas.Store) {
 		{"SaveBalances", testSaveBalances},
 		{"BalanceCheckConstraint", testBalanceConstraint},
 		{"InsertTransfer", testInsertTransfer},
+		{"BatchWrites", testBatchWrites}, // batch.go
 		{"ListStatements", testListStatements},
 		{"ListStatementsByNumber", testListStatementsByNumber},
 		{"Holds", testHolds},
@@ -1827,6 +1828,22 @@ func testLedgerChecksBroken(t *testing.T, s baas.Store) {
 	wantOrphans := []baas.UnbalancedTransfer{{TransferID: orphaned.ID, Currency: "USD", Orphans: 1}, {TransferID: 1 << 41, Currency: "USD", Orphans: 2}}
 	if len(unbalanced) != 5 || !slices.Equal(unbalanced[3:], wantOrphans) {
 		t.Fatalf("UnbalancedTransfers = %+v, want the three above then %+v", unbalanced, wantOrphans)
+	}
+
+	// Transfers without postings are reported as empty; discarded, they are gone.
+	empty := []*baas.Transfer{{TenantID: tn.ID, Kind: baas.TransferP2P, CreatedAt: now()},
+		{TenantID: tn.ID, Kind: baas.TransferP2P, CreatedAt: now()}}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.InsertTransfers(ctx, empty) })
+	_, _, unbalanced = ledgerReport(t, s)
+	wantEmpty := []baas.UnbalancedTransfer{{TransferID: empty[0].ID, Empty: true}, {TransferID: empty[1].ID, Empty: true}}
+	if len(unbalanced) != 7 || !slices.Equal(unbalanced[4:6], wantEmpty) {
+		t.Fatalf("UnbalancedTransfers = %+v, want the four above then %+v and the orphan pair", unbalanced, wantEmpty)
+	}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		return tx.DiscardTransfers(ctx, []int64{empty[0].ID, empty[1].ID})
+	})
+	if _, _, unbalanced = ledgerReport(t, s); len(unbalanced) != 5 {
+		t.Fatalf("UnbalancedTransfers after the discard = %+v, want the five above", unbalanced)
 	}
 
 }
