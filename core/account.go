@@ -362,6 +362,19 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 	if origin.Currency != dest.Currency {
 		return nil, false, baas.Reasonf(baas.EConflict, "CURRENCY_MISMATCH", "accounts hold different currencies")
 	}
+	if s.p2p != nil {
+		j := &p2pJob{tenantID: tenantID, p: p, origin: origin, dest: dest}
+		if s.p2p.post(j); j.posted {
+			return j.res, false, nil
+		}
+	}
+	return s.p2pOne(ctx, tenantID, p, origin, dest)
+}
+
+// p2pOne posts a P2P transfer in its own transaction: every transfer a batch did not
+// post comes here, which gives the exact answer (replays a recorded key, names the
+// inactive account, refuses insufficient funds).
+func (s *Service) p2pOne(ctx context.Context, tenantID string, p P2PParams, origin, dest accountRef) (*P2PResult, bool, error) {
 	inactive := func(from, to *baas.Account) error {
 		if from.Status != baas.AccountActive {
 			return baas.Reasonf(baas.EConflict, "ORIGIN_ACCOUNT_INACTIVE", "origin account is inactive")

@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"math/big"
 	"time"
@@ -25,11 +26,23 @@ type Config struct {
 	MasterCurrency string
 	// IdempotencyTTL is how long an Idempotency-Key is remembered.
 	IdempotencyTTL time.Duration
+	// TransferBatch is the most P2P transfers one transaction posts (p2pbatch.go); 0
+	// posts each in its own transaction.
+	TransferBatch int
 }
 
-// DefaultConfig returns the defaults: $500,000.00 of sandbox float, USD, keys kept 24 h.
+// DefaultTransferBatch is the default of Config.TransferBatch, and MaxTransferBatch its
+// bound (a batch's statements have a few parameters per transfer).
+const (
+	DefaultTransferBatch = 64
+	MaxTransferBatch     = 1000
+)
+
+// DefaultConfig returns the defaults: $500,000.00 of sandbox float, USD, keys kept 24 h,
+// P2P transfers posted in batches of up to 64.
 func DefaultConfig() Config {
-	return Config{SandboxMasterBalance: 50_000_000, MasterCurrency: "USD", IdempotencyTTL: 24 * time.Hour}
+	return Config{SandboxMasterBalance: 50_000_000, MasterCurrency: "USD", IdempotencyTTL: 24 * time.Hour,
+		TransferBatch: DefaultTransferBatch}
 }
 
 // Validate reports the first invalid setting.
@@ -41,6 +54,8 @@ func (c Config) Validate() error {
 		return errors.New("master currency must be an ISO 4217 code")
 	case c.IdempotencyTTL < 24*time.Hour:
 		return errors.New("idempotency keys must live at least 24 hours")
+	case c.TransferBatch < 0 || c.TransferBatch > MaxTransferBatch:
+		return fmt.Errorf("transfer batch must be between 0 and %d", MaxTransferBatch)
 	}
 	return nil
 }
@@ -56,6 +71,7 @@ type Service struct {
 	tokens  *cache[string, *baas.CodegoToken]
 	refs    *cache[accountKey, accountRef] // account.go
 	hooks   *webhookState                  // webhook.go
+	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
 }
 
 // New returns a Service over store. masterKey (32 bytes) keys the hashing of API secrets
@@ -73,11 +89,15 @@ func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *sl
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
+	s := &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
 		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
 		tokens: newCache[string, *baas.CodegoToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
-		hooks:  newWebhookState(masterKey)}, nil
+		hooks:  newWebhookState(masterKey)}
+	if cfg.TransferBatch > 0 {
+		s.p2p = &p2pBatcher{s: s, size: cfg.TransferBatch}
+	}
+	return s, nil
 }
 
 // Store returns the store the service runs on.

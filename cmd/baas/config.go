@@ -49,6 +49,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.CodegoRateLimit = n
 	}
+	if v := getenv("BAAS_TRANSFER_BATCH"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("BAAS_TRANSFER_BATCH must be an integer: %w", err)
+		}
+		c.Core.TransferBatch = n
+	}
 	if v := getenv("BAAS_SANDBOX_MASTER_BALANCE"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {
