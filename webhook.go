@@ -236,6 +236,11 @@ type WebhookTx interface {
 	// RecordEvents is RecordEvent for several events, in one insert where the store can;
 	// their IDs increase in the order given.
 	RecordEvents(ctx context.Context, es []*Event) error
+	// ExpectEvents tells the store that the transaction will record events of these
+	// tenants. A store that holds writes back (PostgreSQL) looks up their webhook
+	// endpoints with its next round trip; events of tenants found without one then need
+	// no answer before the COMMIT, and their insert goes with it.
+	ExpectEvents(ctx context.Context, tenantIDs []string) error
 	// ClaimDeliveries leases up to p.Limit due pending deliveries, oldest due first,
 	// counting an attempt for each; deliveries leased by another transaction are skipped.
 	ClaimDeliveries(ctx context.Context, p ClaimDeliveriesParams) ([]*ClaimedDelivery, error)

@@ -122,18 +122,29 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
+	var tenants []string
+	for _, j := range batch {
+		if !slices.Contains(tenants, j.tenantID) {
+			tenants = append(tenants, j.tenantID)
+		}
+	}
 	err := s.store.InTx(ctx, func(tx baas.Tx) error {
 		for _, j := range batch {
 			j.posted, j.res = false, nil // InTx may run this again
 		}
 		now := s.now()
 		// The transfers are written first, as one by one: on PostgreSQL the insert goes
-		// with the lock's round trip. Those the batch then cannot post are discarded.
+		// with the lock's round trip, and so does the look-up of the tenants' webhook
+		// endpoints, after which the events need no answer before the COMMIT (two round
+		// trips in all). Transfers the batch then cannot post are discarded.
 		ts := make([]*baas.Transfer, len(batch))
 		for i, j := range batch {
 			ts[i] = &baas.Transfer{TenantID: j.tenantID, Kind: baas.TransferP2P, Description: j.p.Message, CreatedAt: now}
 		}
 		if err := tx.InsertTransfers(ctx, ts); err != nil {
+			return err
+		}
+		if err := tx.ExpectEvents(ctx, tenants); err != nil {
 			return err
 		}
 		locked, err := tx.LockAccounts(ctx, ids) // in descending id order, as transfers lock

@@ -89,6 +89,41 @@ func (x *queries) InsertAllPostings(ctx context.Context, postings []baas.Posting
 		valuesList(5, len(postings)), nil, args...)
 }
 
+// ExpectEvents looks up, with the transaction's next round trip, which of the tenants
+// have live webhook endpoints, where the querier pipelines; elsewhere it does nothing.
+func (x *queries) ExpectEvents(ctx context.Context, tenantIDs []string) error {
+	p, ok := x.q.(*pipeTx)
+	if !ok || len(tenantIDs) == 0 {
+		return nil
+	}
+	args := make([]any, len(tenantIDs))
+	for i, id := range tenantIDs {
+		args[i] = id
+	}
+	found := map[string]bool{}
+	return x.laterRead(ctx, PipeStmt{
+		Query: `SELECT DISTINCT tenant_id FROM webhook_endpoints WHERE deleted_at IS NULL AND tenant_id IN ` +
+			valuesList(len(tenantIDs), 1),
+		Args: args,
+		Each: func(scan func(...any) error) error {
+			var id string
+			err := scan(&id)
+			found[id] = true
+			return err
+		},
+		after: func() error {
+			if p.hooked == nil {
+				p.hooked = map[string]bool{}
+			}
+			for _, id := range tenantIDs {
+				p.hooked[id] = found[id]
+			}
+			return nil
+		},
+		mapErr: x.translate,
+	})
+}
+
 // RecordEvents writes the events and, for those whose tenant has live endpoints, their
 // deliveries. Where the querier pipelines the insert is held back, like the postings:
 // nothing in a transaction waits for an event, so it goes out with the next statement
@@ -119,13 +154,19 @@ func (x *queries) RecordEvents(ctx context.Context, es []*baas.Event) error {
 		},
 		mapErr: x.translate,
 	}
-	then := func(ctx context.Context) error {
+	assign := func() error {
 		if len(got) != len(es) {
 			return fmt.Errorf("insert returned %d ids for %d events", len(got), len(es))
 		}
 		slices.SortFunc(got, func(a, b inserted) int { return cmp.Compare(a.id, b.id) }) // see assignIDs
 		for i, e := range es {
 			e.ID = got[i].id
+		}
+		return nil
+	}
+	then := func(ctx context.Context) error {
+		if err := assign(); err != nil {
+			return err
 		}
 		for i, e := range es {
 			if got[i].hasEndpoints {
@@ -137,6 +178,13 @@ func (x *queries) RecordEvents(ctx context.Context, es []*baas.Event) error {
 		return nil
 	}
 	if p, ok := x.q.(*pipeTx); ok {
+		if !slices.ContainsFunc(es, func(e *baas.Event) bool { h, known := p.hooked[e.TenantID]; return h || !known }) {
+			// ExpectEvents found no endpoint for these tenants (earlier in this
+			// transaction, as READ COMMITTED would have at the insert): no delivery to
+			// write, so the insert goes with the COMMIT.
+			s.after = assign
+			return x.laterRead(ctx, s)
+		}
 		s.Query = x.db.rebind(s.Query)
 		p.laterRow(s, then)
 		return nil

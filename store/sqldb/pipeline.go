@@ -60,6 +60,9 @@ type pipeTx struct {
 	// queueLater are accounts whose turns are taken just before the next round trip
 	// (which sends their held-back updates), not when the update was asked for.
 	queueLater []int64
+	// hooked says, for the tenants ExpectEvents looked up, whether they have live
+	// webhook endpoints.
+	hooked map[string]bool
 }
 
 // laterRow holds s back like a deferred write, but s returns a row (into s.Dest): then

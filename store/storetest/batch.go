@@ -13,7 +13,8 @@ import (
 // testBatchWrites: the writes of a batch of transfers, one statement per table where the
 // store can. InsertTransfers sets increasing ids in the order given — also when held
 // back until the lock that follows it, as a P2P batch does; RecordEvents gives each
-// event its id in order and its deliveries when its tenant has an endpoint; the
+// event its id in order and its deliveries when its tenant has an endpoint, also after
+// ExpectEvents (with or without endpoints); the
 // postings of several transfers go in at once; PutIdempotencies writes every record, and
 // one key already recorded fails them all and the transaction.
 func testBatchWrites(t *testing.T, s baas.Store) {
@@ -33,6 +34,9 @@ func testBatchWrites(t *testing.T, s baas.Store) {
 	}
 	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
 		if err := tx.InsertTransfers(ctx, ts); err != nil {
+			return err
+		}
+		if err := tx.ExpectEvents(ctx, []string{hooked.ID, quiet.ID}); err != nil {
 			return err
 		}
 		locked, err := tx.LockAccounts(ctx, []int64{b.ID, a.ID})
@@ -111,6 +115,33 @@ func testBatchWrites(t *testing.T, s baas.Store) {
 			t.Fatalf("idempotency record %s: %+v, %v", r.Key, got, err)
 		}
 	}
+	// Events of a tenant ExpectEvents found without an endpoint: their ids are set by the
+	// time InTx returns, and they have no delivery.
+	calm := []*baas.Event{
+		{TenantID: quiet.ID, Type: "transfer.p2p", ObjectID: uniq("obj_"), Payload: json.RawMessage(`{}`), CreatedAt: now()},
+		{TenantID: quiet.ID, Type: "transfer.p2p", ObjectID: uniq("obj_"), Payload: json.RawMessage(`{}`), CreatedAt: now()},
+	}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		if err := tx.ExpectEvents(ctx, []string{quiet.ID}); err != nil {
+			return err
+		}
+		if _, err := tx.AddToBalance(ctx, b.ID, 0); err != nil {
+			return err
+		}
+		return tx.RecordEvents(ctx, calm)
+	})
+	if calm[0].ID <= es[2].ID || calm[1].ID <= calm[0].ID {
+		t.Fatalf("event ids %d, %d after %d", calm[0].ID, calm[1].ID, es[2].ID)
+	}
+	for _, e := range calm {
+		if _, err := s.Read().GetEvent(context.Background(), quiet.ID, e.ID); err != nil {
+			t.Fatalf("event %d: %v", e.ID, err)
+		}
+	}
+	if ds := deliveriesOf(t, s, baas.DeliveryFilter{TenantID: quiet.ID}); len(ds) != 0 {
+		t.Fatalf("deliveries of a tenant without endpoints: %+v", ds)
+	}
+
 	// One key already recorded: nothing of the transaction remains.
 	fresh := &baas.IdempotencyRecord{TenantID: quiet.ID, Key: uniq("k"), Fingerprint: "f3", Result: json.RawMessage(`{}`),
 		CreatedAt: now(), ExpiresAt: now().Add(time.Hour)}
