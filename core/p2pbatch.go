@@ -32,9 +32,9 @@ import (
 
 // maxBatchesInFlight is how many P2P batches of a process run at once. One: the next
 // batch gathers what arrives while one runs. With more, batches are smaller and each
-// transfer costs more: PostgreSQL p2p 2,899/s with one, 2,757/s with two, ~2,200/s with
-// four, 1,558/s with eight (20 s runs, second session's host class; p2p-hot 2,986 and
-// 2,872/s with one and two; SQLite 3,295 and 2,872/s).
+// transfer costs more, and two concurrent batches usually share an account anyway (one
+// waits on the other's row lock): PostgreSQL p2p 2,311/s with one, 2,135/s with two,
+// ~2,200/s with four, 1,558/s with eight (docs/benchmarks.md, fourth session).
 const maxBatchesInFlight = 1
 
 // p2pBatcher gathers P2P transfers into batches.

@@ -1,6 +1,7 @@
 // Package postgres opens the production store: PostgreSQL through pgx. Writers lock the
-// accounts they move money between (SELECT … FOR UPDATE, in ascending id order), and
-// transactions are retried on serialization failures and deadlocks.
+// accounts they move money between (UPDATE … RETURNING or SELECT … FOR UPDATE, in
+// descending id order), and transactions are retried on serialization failures and
+// deadlocks.
 package postgres
 
 import (
