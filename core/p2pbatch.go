@@ -88,11 +88,26 @@ func (b *p2pBatcher) run() {
 		copy(jobs, b.queue)
 		b.queue = b.queue[n:]
 		b.mu.Unlock()
-		b.s.postP2PBatch(jobs)
+		b.post1(jobs)
+	}
+}
+
+// post1 posts one batch and releases its callers. A panic (a bug) must not take the
+// process down from this goroutine, where no request's recovery covers it: it is logged,
+// and the batch's transfers go one by one, where the request's recovery does.
+func (b *p2pBatcher) post1(jobs []*p2pJob) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.s.log.Error("p2p batch panicked; its transfers go one by one", "panic", r)
+			for _, j := range jobs {
+				j.posted, j.res = false, nil
+			}
+		}
 		for _, j := range jobs {
 			close(j.done)
 		}
-	}
+	}()
+	b.s.postP2PBatch(jobs)
 }
 
 // batchTimeout bounds a batch's transaction: its callers wait for it whatever their own
