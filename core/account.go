@@ -314,6 +314,23 @@ type p2pEvent struct {
 	TransferID               int64  `json:"transfer_id"`
 }
 
+func newP2PEvent(origin, dest accountRef, amount, transferID int64) p2pEvent {
+	return p2pEvent{Amount: amount, Currency: origin.Currency, DestinationAccountNumber: dest.Number,
+		OriginAccountNumber: origin.Number, TransferID: transferID}
+}
+
+// p2pInactive is the refusal of a transfer between accounts not both active, the
+// origin's status first; nil when both are active.
+func p2pInactive(from, to *baas.Account) error {
+	if from.Status != baas.AccountActive {
+		return baas.Reasonf(baas.EConflict, "ORIGIN_ACCOUNT_INACTIVE", "origin account is inactive")
+	}
+	if to.Status != baas.AccountActive {
+		return baas.Reasonf(baas.EConflict, "DESTINATION_ACCOUNT_INACTIVE", "destination account is inactive")
+	}
+	return nil
+}
+
 // P2PParams are the inputs of P2P.
 type P2PParams struct {
 	OriginNumber      int64
@@ -375,24 +392,13 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 // post comes here, which gives the exact answer (replays a recorded key, names the
 // inactive account, refuses insufficient funds).
 func (s *Service) p2pOne(ctx context.Context, tenantID string, p P2PParams, origin, dest accountRef) (*P2PResult, bool, error) {
-	inactive := func(from, to *baas.Account) error {
-		if from.Status != baas.AccountActive {
-			return baas.Reasonf(baas.EConflict, "ORIGIN_ACCOUNT_INACTIVE", "origin account is inactive")
-		}
-		if to.Status != baas.AccountActive {
-			return baas.Reasonf(baas.EConflict, "DESTINATION_ACCOUNT_INACTIVE", "destination account is inactive")
-		}
-		return nil
-	}
 	legs := ledger.Move(origin.ID, dest.ID, p.Amount)
 	res, replayed, err := idempotent(ctx, s, p.Idem, func(ctx context.Context, tx baas.Tx, now time.Time) (*P2PResult, error) {
 		t, err := openTransfer(ctx, tx, tenantID, now, transferSpec{Kind: baas.TransferP2P, Description: p.Message})
 		if err != nil {
 			return nil, err
 		}
-		if err := event(ctx, tx, tenantID, "transfer.p2p", origin.CustomerID, now, p2pEvent{
-			Amount: p.Amount, Currency: origin.Currency, DestinationAccountNumber: dest.Number,
-			OriginAccountNumber: origin.Number, TransferID: t.ID}); err != nil {
+		if err := event(ctx, tx, tenantID, "transfer.p2p", origin.CustomerID, now, newP2PEvent(origin, dest, p.Amount, t.ID)); err != nil {
 			return nil, err
 		}
 		// The destination is credited at the commit (a merchant paid by many customers
@@ -403,11 +409,11 @@ func (s *Service) p2pOne(ctx context.Context, tenantID string, p P2PParams, orig
 			return nil, err
 		}
 		// The statuses read under the lock decide; the transaction rolls back on refusal.
-		if err := inactive(res.Accounts[origin.ID], res.Accounts[dest.ID]); err != nil {
+		if err := p2pInactive(res.Accounts[origin.ID], res.Accounts[dest.ID]); err != nil {
 			return nil, err
 		}
 		return &P2PResult{TransferID: t.ID, OriginBalance: res.Accounts[origin.ID].Balance, Currency: origin.Currency,
-			Description: p.Message, CreatedAt: now}, nil
+			Description: t.Description, CreatedAt: t.CreatedAt}, nil
 	})
 	refused := baas.ErrorReason(err) == baas.ErrCreditRefused
 	if refused || baas.IsCode(err, baas.EInsufficientFunds) {
@@ -420,7 +426,7 @@ func (s *Service) p2pOne(ctx context.Context, tenantID string, p P2PParams, orig
 			if accts[0].Number != origin.Number {
 				accts[0], accts[1] = accts[1], accts[0]
 			}
-			if ierr := inactive(accts[0], accts[1]); ierr != nil {
+			if ierr := p2pInactive(accts[0], accts[1]); ierr != nil {
 				return nil, false, ierr
 			}
 		}

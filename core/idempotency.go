@@ -51,12 +51,11 @@ func idempotent[T any](ctx context.Context, s *Service, idem Idempotency, fn fun
 			if idem.Key == "" {
 				return nil
 			}
-			b, err := json.Marshal(r)
+			rec, err := s.idempotencyRecord(tenantID, idem, now, r)
 			if err != nil {
 				return err
 			}
-			return tx.PutIdempotency(ctx, &baas.IdempotencyRecord{TenantID: tenantID, Key: idem.Key,
-				Fingerprint: idem.Fingerprint, Result: b, CreatedAt: now, ExpiresAt: now.Add(s.cfg.IdempotencyTTL)})
+			return tx.PutIdempotency(ctx, rec)
 		})
 		if err == nil {
 			return res, false, nil
@@ -89,6 +88,16 @@ func idempotent[T any](ctx context.Context, s *Service, idem Idempotency, fn fun
 	}
 	var zero T
 	return zero, false, err
+}
+
+// idempotencyRecord is the record that answers for idem.Key with result from now on.
+func (s *Service) idempotencyRecord(tenantID string, idem Idempotency, now time.Time, result any) (*baas.IdempotencyRecord, error) {
+	b, err := json.Marshal(result)
+	if err != nil {
+		return nil, err
+	}
+	return &baas.IdempotencyRecord{TenantID: tenantID, Key: idem.Key, Fingerprint: idem.Fingerprint, Result: b,
+		CreatedAt: now, ExpiresAt: now.Add(s.cfg.IdempotencyTTL)}, nil
 }
 
 // PurgeIdempotencyKeys deletes the keys that have expired.

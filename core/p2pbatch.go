@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"sync"
 	"time"
@@ -124,6 +123,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	type idemKey struct{ tenantID, key string }
 	keys := make(map[idemKey]bool, len(jobs))
 	var ids []int64
+	var tenants []string
 	var batch []*p2pJob
 	for _, j := range jobs {
 		if k := (idemKey{j.tenantID, j.p.Idem.Key}); k.key != "" {
@@ -134,15 +134,12 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 		}
 		batch = append(batch, j)
 		ids = append(ids, j.origin.ID, j.dest.ID)
-	}
-	slices.Sort(ids)
-	ids = slices.Compact(ids)
-	var tenants []string
-	for _, j := range batch {
 		if !slices.Contains(tenants, j.tenantID) {
 			tenants = append(tenants, j.tenantID)
 		}
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	err := s.store.InTx(ctx, func(tx baas.Tx) error {
 		for _, j := range batch {
 			j.posted, j.res = false, nil // InTx may run this again
@@ -171,62 +168,50 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 			accts[a.ID] = a
 		}
 		changed := make(map[int64]bool, len(locked))
-		var posted []*p2pJob
-		var postings [][]baas.Posting
 		var discard []int64
+		var postings []baas.Posting
+		var events []*baas.Event
+		var recs []*baas.IdempotencyRecord
 		for i, j := range batch {
+			t := ts[i]
 			ps, ok := applyP2P(accts, j)
 			if !ok {
-				discard = append(discard, ts[i].ID)
+				discard = append(discard, t.ID)
 				continue
 			}
 			changed[j.origin.ID], changed[j.dest.ID] = true, true
-			posted = append(posted, j)
-			postings = append(postings, ps)
-			ts[len(posted)-1] = ts[i]
-		}
-		ts = ts[:len(posted)]
-		if err := tx.DiscardTransfers(ctx, discard); err != nil {
-			return err
-		}
-		if len(posted) == 0 {
-			return nil
-		}
-		var all []baas.Posting
-		events := make([]*baas.Event, len(posted))
-		var recs []*baas.IdempotencyRecord
-		for i, j := range posted {
-			t := ts[i]
-			for k := range postings[i] {
-				postings[i][k].TransferID = t.ID
+			for k := range ps {
+				ps[k].TransferID = t.ID
 			}
-			all = append(all, postings[i]...)
-			payload, err := json.Marshal(p2pEvent{Amount: j.p.Amount, Currency: j.origin.Currency,
-				DestinationAccountNumber: j.dest.Number, OriginAccountNumber: j.origin.Number, TransferID: t.ID})
+			postings = append(postings, ps...)
+			e, err := newEvent(j.tenantID, "transfer.p2p", j.origin.CustomerID, now, newP2PEvent(j.origin, j.dest, j.p.Amount, t.ID))
 			if err != nil {
 				return err
 			}
-			events[i] = &baas.Event{TenantID: j.tenantID, Type: "transfer.p2p", ObjectID: j.origin.CustomerID,
-				Payload: payload, CreatedAt: now}
-			j.res = &P2PResult{TransferID: t.ID, Currency: j.origin.Currency, Description: j.p.Message, CreatedAt: now}
-			for _, p := range postings[i] { // the balance after this transfer, not after the batch
-				if p.AccountID == j.origin.ID {
-					j.res.OriginBalance = p.BalanceAfter
-				}
-			}
+			events = append(events, e)
+			// The origin's balance after this transfer (its posting), not after the batch.
+			oi := slices.IndexFunc(ps, func(p baas.Posting) bool { return p.AccountID == j.origin.ID })
+			res := &P2PResult{TransferID: t.ID, OriginBalance: ps[oi].BalanceAfter, Currency: j.origin.Currency,
+				Description: t.Description, CreatedAt: t.CreatedAt}
 			if j.p.Idem.Key != "" {
-				b, err := json.Marshal(j.res)
+				rec, err := s.idempotencyRecord(j.tenantID, j.p.Idem, now, res)
 				if err != nil {
 					return err
 				}
-				recs = append(recs, &baas.IdempotencyRecord{TenantID: j.tenantID, Key: j.p.Idem.Key,
-					Fingerprint: j.p.Idem.Fingerprint, Result: b, CreatedAt: now, ExpiresAt: now.Add(s.cfg.IdempotencyTTL)})
+				recs = append(recs, rec)
 			}
+			j.res = res
+		}
+		if err := tx.DiscardTransfers(ctx, discard); err != nil {
+			return err
+		}
+		if len(events) == 0 {
+			return nil
 		}
 		if err := tx.RecordEvents(ctx, events); err != nil {
 			return err
 		}
-		if err := tx.InsertAllPostings(ctx, all); err != nil {
+		if err := tx.InsertAllPostings(ctx, postings); err != nil {
 			return err
 		}
 		save := make([]*baas.Account, 0, len(changed))
@@ -241,8 +226,8 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 		if err := tx.PutIdempotencies(ctx, recs); err != nil {
 			return err
 		}
-		for _, j := range posted {
-			j.posted = true
+		for _, j := range batch {
+			j.posted = j.res != nil
 		}
 		return nil
 	})
@@ -262,8 +247,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 // when the batch cannot post it (it goes one by one, which gives the exact answer).
 func applyP2P(accts map[int64]*baas.Account, j *p2pJob) ([]baas.Posting, bool) {
 	o, d := accts[j.origin.ID], accts[j.dest.ID]
-	if o == nil || d == nil || o.TenantID != j.tenantID || d.TenantID != j.tenantID ||
-		o.Status != baas.AccountActive || d.Status != baas.AccountActive {
+	if o == nil || d == nil || o.TenantID != j.tenantID || d.TenantID != j.tenantID || p2pInactive(o, d) != nil {
 		return nil, false
 	}
 	oc, dc := *o, *d

@@ -116,14 +116,24 @@ func tenant(ctx context.Context) (string, error) {
 }
 
 // event writes an event row in tx, with a webhook delivery for every endpoint of the
-// tenant that wants it. Every event goes through here.
+// tenant that wants it. Every event goes through here or, for a batch, newEvent and
+// Tx.RecordEvents.
 func event(ctx context.Context, tx baas.Tx, tenantID, typ, objectID string, now time.Time, payload any) error {
-	b, err := json.Marshal(payload)
+	e, err := newEvent(tenantID, typ, objectID, now, payload)
 	if err != nil {
 		return err
 	}
 	// The event and its webhook deliveries (the outbox), in the same transaction.
-	return tx.RecordEvent(ctx, &baas.Event{TenantID: tenantID, Type: typ, ObjectID: objectID, Payload: b, CreatedAt: now})
+	return tx.RecordEvent(ctx, e)
+}
+
+// newEvent builds an event with payload as its JSON.
+func newEvent(tenantID, typ, objectID string, now time.Time, payload any) (*baas.Event, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return nil, err
+	}
+	return &baas.Event{TenantID: tenantID, Type: typ, ObjectID: objectID, Payload: b, CreatedAt: now}, nil
 }
 
 // randomInt returns a uniform random integer in [lo, hi].

@@ -356,8 +356,7 @@ func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta)
 	i, err := x.pipeline(ctx, stmts)
 	if err != nil {
 		if i >= 0 && x.db.dialect.IsCheck(err) {
-			return nil, &baas.Error{Code: baas.EInsufficientFunds, Reason: "INSUFFICIENT_FUNDS",
-				Message: fmt.Sprintf("insufficient funds in account %d", deltas[i].AccountID), Err: err}
+			return nil, x.overdraft(fmt.Sprintf("insufficient funds in account %d", deltas[i].AccountID))(err)
 		}
 		return nil, x.scanErr(err, "account")
 	}
@@ -368,6 +367,17 @@ func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta)
 	return out, nil
 }
 
+// overdraft returns the mapping of a balance update's error: a row the database refuses
+// (its CHECK: below zero where it may not be) is EInsufficientFunds with msg.
+func (x *queries) overdraft(msg string) func(error) error {
+	return func(err error) error {
+		if x.db.dialect.IsCheck(err) {
+			return &baas.Error{Code: baas.EInsufficientFunds, Reason: "INSUFFICIENT_FUNDS", Message: msg, Err: err}
+		}
+		return err
+	}
+}
+
 // SaveBalances is held back where the querier pipelines, like the postings: a balance
 // the database refuses (CHECK) fails the transaction with EInsufficientFunds at the next
 // statement or the commit.
@@ -375,13 +385,7 @@ func (x *queries) SaveBalances(ctx context.Context, accounts []*baas.Account) er
 	if len(accounts) == 0 {
 		return nil
 	}
-	refused := func(err error) error {
-		if x.db.dialect.IsCheck(err) {
-			return &baas.Error{Code: baas.EInsufficientFunds, Reason: "INSUFFICIENT_FUNDS",
-				Message: "insufficient funds", Err: err}
-		}
-		return err
-	}
+	refused := x.overdraft("insufficient funds")
 	if len(accounts) == 1 {
 		a := accounts[0]
 		return x.later(ctx, `UPDATE accounts SET balance = ?, held = ? WHERE id = ?`, refused, a.Balance, a.Held, a.ID)
