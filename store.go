@@ -154,6 +154,9 @@ type Tx interface {
 	// PutIdempotencies is PutIdempotency for several records, in one statement: one key
 	// already recorded fails them all.
 	PutIdempotencies(ctx context.Context, rs []*IdempotencyRecord) error
+	// RecordedIdempotencyKeys returns which of keys the tenant has a record for (expired
+	// or not), in ascending order.
+	RecordedIdempotencyKeys(ctx context.Context, tenantID string, keys []string) ([]string, error)
 	DeleteIdempotency(ctx context.Context, tenantID, key string) error
 	DeleteExpiredIdempotency(ctx context.Context, now time.Time) (int64, error)
 

@@ -22,10 +22,11 @@ import (
 // Nothing waits to fill a batch: a batch takes whatever has queued while the previous
 // ones ran, so under light load a transfer goes alone and under heavy load batches grow
 // with the queue. A batch only posts what it can post in full; a transfer it cannot
-// (an inactive account, insufficient funds, an Idempotency-Key seen twice in the batch)
-// and every transfer of a batch whose transaction fails (a key already recorded) go
-// through the one-by-one path afterwards, which gives the exact answer and replays
-// recorded keys. The isolation is the same as one by one: the batch's transaction locks
+// (an inactive account, insufficient funds, an Idempotency-Key seen twice in the batch
+// or already recorded) goes through the one-by-one path afterwards, which gives the
+// exact answer and replays recorded keys. A recorded key shows only when the batch's
+// commit fails on it: the batch then runs again without the recorded keys (one look-up),
+// and if that fails too, all its transfers go one by one. The isolation is the same as one by one: the batch's transaction locks
 // every account it moves money between before reading a balance, in the one global
 // order (descending id), and the batch commits before any of its callers is answered.
 
@@ -98,6 +99,7 @@ func (b *p2pBatcher) post1(jobs []*p2pJob) {
 	defer func() {
 		if r := recover(); r != nil {
 			b.s.log.Error("p2p batch panicked; its transfers go one by one", "panic", r)
+			b.s.metrics.leftOut.WithLabelValues(leftOutPanic).Add(float64(len(jobs)))
 			for _, j := range jobs {
 				j.posted, j.res = false, nil
 			}
@@ -114,25 +116,91 @@ func (b *p2pBatcher) post1(jobs []*p2pJob) {
 const batchTimeout = 30 * time.Second
 
 // postP2PBatch posts what it can of jobs in one transaction, setting posted and res of
-// each job it posted.
+// each job it posted; the others are left to the one-by-one path.
 func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
+	s.metrics.batchSize.Observe(float64(len(jobs)))
 	// A key twice in one batch: the second waits for the one-by-one path, which replays
 	// the first.
 	type idemKey struct{ tenantID, key string }
 	keys := make(map[idemKey]bool, len(jobs))
-	var ids []int64
-	var tenants []string
-	var batch []*p2pJob
+	batch := make([]*p2pJob, 0, len(jobs))
 	for _, j := range jobs {
 		if k := (idemKey{j.tenantID, j.p.Idem.Key}); k.key != "" {
 			if keys[k] {
+				s.metrics.leftOut.WithLabelValues(leftOutDuplicateKey).Inc()
 				continue
 			}
 			keys[k] = true
 		}
 		batch = append(batch, j)
+	}
+	err := s.p2pBatchTx(ctx, batch)
+	if baas.ErrorReason(err) == baas.ErrIdempotencyKeyTaken {
+		// A client retrying a transfer that was posted (after a timeout, a lost
+		// connection, a restart). The batch goes again without the recorded keys, which
+		// the one-by-one path replays; so a wave of retries does not turn batching off.
+		var rest []*p2pJob
+		if rest, err = s.withoutRecordedKeys(ctx, batch); err == nil {
+			s.metrics.leftOut.WithLabelValues(leftOutRecordedKey).Add(float64(len(batch) - len(rest)))
+			batch = rest
+			err = s.p2pBatchTx(ctx, batch)
+		}
+	}
+	if err != nil {
+		// Every transfer of the batch goes one by one (a key recorded since the look-up
+		// fails the retried batch again).
+		s.metrics.leftOut.WithLabelValues(leftOutFailed).Add(float64(len(batch)))
+		if baas.ErrorReason(err) != baas.ErrIdempotencyKeyTaken {
+			s.log.Warn("p2p batch failed; its transfers go one by one", "transfers", len(batch), "err", err)
+		}
+		return
+	}
+	for _, j := range batch {
+		if !j.posted {
+			s.metrics.leftOut.WithLabelValues(leftOutRefused).Inc()
+		}
+	}
+}
+
+// withoutRecordedKeys returns the jobs of batch whose Idempotency-Key no record holds.
+func (s *Service) withoutRecordedKeys(ctx context.Context, batch []*p2pJob) ([]*p2pJob, error) {
+	byTenant := map[string][]string{}
+	for _, j := range batch {
+		if j.p.Idem.Key != "" {
+			byTenant[j.tenantID] = append(byTenant[j.tenantID], j.p.Idem.Key)
+		}
+	}
+	recorded := map[string]map[string]bool{}
+	for tenantID, keys := range byTenant {
+		got, err := s.store.Read().RecordedIdempotencyKeys(ctx, tenantID, keys)
+		if err != nil {
+			return nil, err
+		}
+		recorded[tenantID] = map[string]bool{}
+		for _, k := range got {
+			recorded[tenantID][k] = true
+		}
+	}
+	rest := make([]*p2pJob, 0, len(batch))
+	for _, j := range batch {
+		if !recorded[j.tenantID][j.p.Idem.Key] {
+			rest = append(rest, j)
+		}
+	}
+	return rest, nil
+}
+
+// p2pBatchTx posts the jobs of batch it can in one transaction, setting posted and res
+// of each; on error none is posted.
+func (s *Service) p2pBatchTx(ctx context.Context, batch []*p2pJob) (err error) {
+	if len(batch) == 0 {
+		return nil
+	}
+	var ids []int64
+	var tenants []string
+	for _, j := range batch {
 		ids = append(ids, j.origin.ID, j.dest.ID)
 		if !slices.Contains(tenants, j.tenantID) {
 			tenants = append(tenants, j.tenantID)
@@ -140,7 +208,14 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	err := s.store.InTx(ctx, func(tx baas.Tx) error {
+	defer func() {
+		if err != nil { // posted was set before the COMMIT, which may have failed
+			for _, j := range batch {
+				j.posted, j.res = false, nil
+			}
+		}
+	}()
+	return s.store.InTx(ctx, func(tx baas.Tx) error {
 		for _, j := range batch {
 			j.posted, j.res = false, nil // InTx may run this again
 		}
@@ -231,16 +306,6 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 		}
 		return nil
 	})
-	if err != nil {
-		// Every transfer of the batch goes one by one (a key already recorded is the
-		// expected case: a client retrying a transfer that was posted).
-		for _, j := range batch {
-			j.posted, j.res = false, nil
-		}
-		if baas.ErrorReason(err) != baas.ErrIdempotencyKeyTaken {
-			s.log.Warn("p2p batch failed; its transfers go one by one", "transfers", len(batch), "err", err)
-		}
-	}
 }
 
 // applyP2P applies j's transfer to the locked accounts and returns its postings, or false

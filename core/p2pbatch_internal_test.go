@@ -4,10 +4,15 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/store/storetest"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // TestP2PBatch builds batches by hand (postP2PBatch) and checks what they post and what
@@ -15,9 +20,10 @@ import (
 // spend what an earlier one paid in), each result and posting carries the balance after
 // its own transfer, an insufficient balance, an inactive account and a key seen twice
 // leave the transfer out without disturbing the others, and a key already recorded fails
-// the whole batch, after which the one-by-one path replays it. Events (with deliveries
-// when the tenant has an endpoint), idempotency records and the ledger are as if each
-// transfer had gone alone; no discarded transfer remains.
+// the batch's commit, after which the batch goes again without it and the one-by-one
+// path replays it. Events (with deliveries when the tenant has an endpoint), idempotency
+// records and the ledger are as if each transfer had gone alone; no discarded transfer
+// remains.
 func TestP2PBatch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		s, err := New(storetest.Open(t, engine), DefaultConfig(), NewMasterKey(), nil, nil)
@@ -130,22 +136,26 @@ func TestP2PBatch(t *testing.T) {
 			t.Fatalf("transfer ids %v do not increase in the batch's order", ids)
 		}
 
-		// A key already recorded fails the batch: nothing of it is posted, and one by one
-		// the key replays while the other transfer goes through.
-		again := []*p2pJob{job("c", "e", 10, ""), job("a", "e", 200, "k3")}
+		// A key already recorded (a client's retry) fails the batch's commit; the batch
+		// goes again without it, and one by one the key replays.
+		again := []*p2pJob{job("c", "e", 10, ""), job("a", "e", 200, "k3"), job("c", "e", 1, "k4")}
 		s.postP2PBatch(again)
-		if again[0].posted || again[1].posted {
-			t.Fatalf("a batch with a recorded key posted something")
+		if !again[0].posted || again[1].posted || !again[2].posted {
+			t.Fatalf("a batch with a recorded key: posted %v %v %v, want true false true",
+				again[0].posted, again[1].posted, again[2].posted)
 		}
 		if res, replayed, err := oneByOne(again[1]); err != nil || !replayed || *res != *jobs[5].res {
 			t.Fatalf("recorded key one by one: %+v, %v, %v", res, replayed, err)
 		}
-		if _, replayed, err := oneByOne(again[0]); err != nil || replayed {
-			t.Fatalf("fresh transfer one by one: %v, %v", replayed, err)
+		if res, replayed, err := oneByOne(again[2]); err != nil || !replayed || *res != *again[2].res {
+			t.Fatalf("the retried batch's key one by one: %+v, %v, %v; want the replay of %+v", res, replayed, err, again[2].res)
+		}
+		if got := leftOut(t, s); got != "batch_failed=0 duplicate_key=1 panic=0 recorded_key=1 refused=2" {
+			t.Fatalf("left out: %s", got)
 		}
 
-		// Balances: a 500, b 200, c 500 + 100 - 10, d 100, e 200 + 10.
-		for name, want := range map[string]int64{"a": 500, "b": 200, "c": 590, "d": 100, "e": 210} {
+		// Balances: a 500, b 200, c 500 + 100 - 10 - 1, d 100, e 200 + 10 + 1.
+		for name, want := range map[string]int64{"a": 500, "b": 200, "c": 589, "d": 100, "e": 211} {
 			info, err := s.GetAccountInfo(ctx, refs[name].Number)
 			if err != nil || info.Account.Balance != want {
 				t.Fatalf("balance of %s: %+v, %v; want %d", name, info, err, want)
@@ -157,5 +167,206 @@ func TestP2PBatch(t *testing.T) {
 		if err != nil || !rep.OK {
 			t.Fatalf("ledger: %+v, %v", rep, err)
 		}
+	})
+}
+
+// leftOut renders the batches' left-out counter as "reason=n …", by reason.
+func leftOut(t *testing.T, s *Service) string {
+	t.Helper()
+	var out []string
+	for _, r := range []string{leftOutDuplicateKey, leftOutRefused, leftOutRecordedKey, leftOutFailed, leftOutPanic} {
+		var m dto.Metric
+		if err := s.metrics.leftOut.WithLabelValues(r).Write(&m); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, fmt.Sprintf("%s=%d", r, int64(m.GetCounter().GetValue())))
+	}
+	slices.Sort(out)
+	return strings.Join(out, " ")
+}
+
+// batchSizes returns how many batches ran and how many transfers they took in all.
+func batchSizes(t *testing.T, s *Service) (batches, transfers int64) {
+	t.Helper()
+	var m dto.Metric
+	if err := s.metrics.batchSize.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return int64(m.GetHistogram().GetSampleCount()), int64(m.GetHistogram().GetSampleSum())
+}
+
+// p2pFixture is a tenant with a funded payer and payees, over a Service on st.
+type p2pFixture struct {
+	s      *Service
+	ctx    context.Context
+	payer  *baas.Account
+	payees []*baas.Account
+}
+
+func newP2PFixture(t *testing.T, st baas.Store, payees int) *p2pFixture {
+	t.Helper()
+	s, err := New(st, DefaultConfig(), NewMasterKey(), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	creds, err := s.CreateTenant(context.Background(), CreateTenantParams{Name: "f", Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &p2pFixture{s: s, ctx: baas.WithTenant(context.Background(), creds.TenantID)}
+	for i := 0; i <= payees; i++ {
+		h := fmt.Sprintf("fixture%d", i)
+		info, _, err := s.CreateAccount(f.ctx, CreateAccountParams{Email: h + "@example.com", Handle: h})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			f.payer = &info.Account
+		} else {
+			f.payees = append(f.payees, &info.Account)
+		}
+	}
+	if _, _, err := s.CashIn(f.ctx, CashInParams{AccountNumber: f.payer.Number, Amount: 10_000}); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// pay sends amount from the payer to payee i through Service.P2P, with key.
+func (f *p2pFixture) pay(i int, amount int64, key string) (*P2PResult, bool, error) {
+	return f.s.P2P(f.ctx, P2PParams{OriginNumber: f.payer.Number, DestinationNumber: f.payees[i].Number,
+		Amount: amount, Idem: Idempotency{Key: key, Fingerprint: fmt.Sprintf("%d-%d", i, amount)}})
+}
+
+// check fails t unless the payer has want left, each payee holds what it was paid, and
+// the ledger is whole.
+func (f *p2pFixture) check(t *testing.T, want int64, paid []int64) {
+	t.Helper()
+	for i, a := range append([]*baas.Account{f.payer}, f.payees...) {
+		exp := want
+		if i > 0 {
+			exp = paid[i-1]
+		}
+		info, err := f.s.GetAccountInfo(f.ctx, a.Number)
+		if err != nil || info.Account.Balance != exp {
+			t.Fatalf("balance of account %d: %+v, %v; want %d", i, info, err, exp)
+		}
+	}
+	if rep, err := f.s.VerifyLedger(context.Background()); err != nil || !rep.OK {
+		t.Fatalf("ledger: %+v, %v", rep, err)
+	}
+}
+
+// TestP2PBatchesForm shows batches forming under concurrent requests through
+// Service.P2P: while a transaction holds the payer's row (PostgreSQL) or the one writer
+// (SQLite), the first transfer's batch waits and the next seven queue; once it ends they
+// go as one batch of seven, all posted.
+func TestP2PBatchesForm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		st := storetest.Open(t, engine)
+		f := newP2PFixture(t, st, 8)
+		s := f.s
+
+		locked, release := make(chan struct{}), make(chan struct{})
+		var once sync.Once
+		blocker := make(chan error, 1)
+		go func() {
+			blocker <- st.InTx(context.Background(), func(tx baas.Tx) error {
+				if _, err := tx.LockAccounts(context.Background(), []int64{f.payer.ID}); err != nil {
+					return err
+				}
+				once.Do(func() { close(locked) })
+				<-release
+				return nil
+			})
+		}()
+		<-locked
+
+		errs := make(chan error, 8)
+		pay := func(i int) {
+			_, _, err := f.pay(i, 100+int64(i), fmt.Sprintf("form-%d", i))
+			errs <- err
+		}
+		go pay(0)
+		waitFor(t, "the first batch to start", func() bool { n, _ := batchSizes(t, s); return n == 1 })
+		for i := 1; i < 8; i++ {
+			go pay(i)
+		}
+		waitFor(t, "seven transfers to queue", func() bool {
+			s.p2p.mu.Lock()
+			defer s.p2p.mu.Unlock()
+			return len(s.p2p.queue) == 7
+		})
+		close(release)
+		if err := <-blocker; err != nil {
+			t.Fatal(err)
+		}
+		for range 8 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if n, sum := batchSizes(t, s); n != 2 || sum != 8 {
+			t.Fatalf("%d batches took %d transfers, want 2 batches (1 and 7)", n, sum)
+		}
+		if got := leftOut(t, s); got != "batch_failed=0 duplicate_key=0 panic=0 recorded_key=0 refused=0" {
+			t.Fatalf("left out: %s", got)
+		}
+		paid := make([]int64, 8)
+		var total int64
+		for i := range paid {
+			paid[i] = 100 + int64(i)
+			total += paid[i]
+		}
+		f.check(t, 10_000-total, paid)
+	})
+}
+
+// waitFor polls cond until it holds; the test's own deadline bounds it.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for !cond() {
+		if t.Context().Err() != nil {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// panicStore is a real store whose transactions panic where a batch inserts its
+// transfers: a bug in a batch, injected.
+type panicStore struct{ baas.Store }
+
+func (p panicStore) InTx(ctx context.Context, fn func(tx baas.Tx) error) error {
+	return p.Store.InTx(ctx, func(tx baas.Tx) error { return fn(panicTx{tx}) })
+}
+
+type panicTx struct{ baas.Tx }
+
+func (panicTx) InsertTransfers(context.Context, []*baas.Transfer) error {
+	panic("injected: a bug in a batch")
+}
+
+// TestP2PBatchPanic shows that a batch that panics does not take the process down: its
+// transfers go one by one and are posted once, the panic is counted, and the store and
+// the batcher go on serving.
+func TestP2PBatchPanic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		f := newP2PFixture(t, panicStore{storetest.Open(t, engine)}, 2)
+		res, replayed, err := f.pay(0, 300, "panic-1")
+		if err != nil || replayed || res.OriginBalance != 9_700 {
+			t.Fatalf("first transfer: %+v, %v, %v", res, replayed, err)
+		}
+		if _, _, err := f.pay(1, 200, ""); err != nil {
+			t.Fatalf("second transfer: %v", err)
+		}
+		// The key was recorded once, by the one-by-one path: it replays.
+		if again, replayed, err := f.pay(0, 300, "panic-1"); err != nil || !replayed || *again != *res {
+			t.Fatalf("retry: %+v, %v, %v", again, replayed, err)
+		}
+		if got := leftOut(t, f.s); got != "batch_failed=0 duplicate_key=0 panic=3 recorded_key=0 refused=0" {
+			t.Fatalf("left out: %s", got)
+		}
+		f.check(t, 9_500, []int64{300, 200})
 	})
 }

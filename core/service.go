@@ -72,6 +72,7 @@ type Service struct {
 	refs    *cache[accountKey, accountRef] // account.go
 	hooks   *webhookState                  // webhook.go
 	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
+	metrics *metrics                       // metrics.go
 }
 
 // New returns a Service over store. masterKey (32 bytes) keys the hashing of API secrets
@@ -93,7 +94,7 @@ func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *sl
 		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
 		tokens: newCache[string, *baas.CodegoToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
-		hooks:  newWebhookState(masterKey)}
+		hooks:  newWebhookState(masterKey), metrics: newMetrics()}
 	if cfg.TransferBatch > 0 {
 		s.p2p = &p2pBatcher{s: s, size: cfg.TransferBatch}
 	}

@@ -65,11 +65,13 @@ type Result struct {
 	Max        time.Duration    `json:"max_ns"`
 	// The whole machine's CPU during the run (Linux only): busy time per request, idle
 	// time, and time the host stole from this virtual machine.
-	CPUPerRequest time.Duration   `json:"cpu_per_request_ns,omitempty"`
-	IdleCPU       time.Duration   `json:"idle_cpu_ns,omitempty"`
-	StolenCPU     time.Duration   `json:"stolen_cpu_ns,omitempty"`
-	LedgerOK      bool            `json:"ledger_ok"`
-	Ledger        json.RawMessage `json:"ledger"`
+	CPUPerRequest time.Duration `json:"cpu_per_request_ns,omitempty"`
+	IdleCPU       time.Duration `json:"idle_cpu_ns,omitempty"`
+	StolenCPU     time.Duration `json:"stolen_cpu_ns,omitempty"`
+	// P2P batches the server formed during the run (its /metrics), if it says.
+	Batches  *Batches        `json:"p2p_batches,omitempty"`
+	LedgerOK bool            `json:"ledger_ok"`
+	Ledger   json.RawMessage `json:"ledger"`
 }
 
 // Workload sends one request of its kind with client c and reports the outcome.
@@ -139,6 +141,7 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 	defer cancel()
 	var sent atomic.Int64
 	var wg sync.WaitGroup
+	batches0, batchesOK := c.batchMetrics(ctx)
 	cpu0, cpuOK := readCPU()
 	began := time.Now()
 	var windows []*window // per worker, with Progress
@@ -196,6 +199,11 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 	if cpu1, ok := readCPU(); ok && cpuOK && res.Requests > 0 {
 		d := cpu1.sub(cpu0)
 		res.CPUPerRequest, res.IdleCPU, res.StolenCPU = d.busy/time.Duration(res.Requests), d.idle, d.steal
+	}
+	if batches1, ok := c.batchMetrics(ctx); ok && batchesOK {
+		if d := batches1.sub(batches0); d.Batches > 0 {
+			res.Batches = &d
+		}
 	}
 	res.Throughput = float64(res.Requests) / res.Elapsed.Seconds()
 	res.P50, res.P90, res.P99, res.Max = micros(hist.ValueAtQuantile(50)), micros(hist.ValueAtQuantile(90)),
@@ -284,6 +292,18 @@ func (r *Result) Print(w io.Writer) {
 	if r.CPUPerRequest > 0 {
 		fmt.Fprintf(w, "  machine CPU %s per request (server, database and load tool), idle %s, stolen by the host %s\n",
 			r.CPUPerRequest.Round(time.Microsecond), r.IdleCPU.Round(100*time.Millisecond), r.StolenCPU.Round(100*time.Millisecond))
+	}
+	if b := r.Batches; b != nil {
+		fmt.Fprintf(w, "  p2p batches %d, %.1f transfers per batch", b.Batches, float64(b.Transfers)/float64(b.Batches))
+		reasons := make([]string, 0, len(b.LeftOut))
+		for k := range b.LeftOut {
+			reasons = append(reasons, k)
+		}
+		sort.Strings(reasons)
+		for i, k := range reasons {
+			fmt.Fprintf(w, "%s %s %d", map[bool]string{true: "; left to one by one:", false: ","}[i == 0], k, b.LeftOut[k])
+		}
+		fmt.Fprintln(w)
 	}
 	fmt.Fprintf(w, "  ledger check: %v\n", map[bool]string{true: "OK", false: "BROKEN"}[r.LedgerOK])
 }

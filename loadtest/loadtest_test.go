@@ -38,6 +38,15 @@ func TestWorkloads(t *testing.T) {
 			if res.P50 <= 0 || res.P99 < res.P50 || res.Max < res.P99 {
 				t.Fatalf("%s: implausible percentiles %+v", name, *res)
 			}
+			// Every P2P transfer goes through a batch (the server's /metrics), and none
+			// was left to the one-by-one path.
+			if strings.HasPrefix(name, "p2p") {
+				if b := res.Batches; b == nil || b.Transfers != res.Requests || b.Batches < 1 || b.Batches > b.Transfers || len(b.LeftOut) > 0 {
+					t.Fatalf("%s: batches %+v for %d transfers", name, b, res.Requests)
+				}
+			} else if res.Batches != nil {
+				t.Fatalf("%s: batches %+v without transfers", name, *res.Batches)
+			}
 		})
 	}
 }

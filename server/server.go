@@ -46,6 +46,7 @@ func New(o Options) http.Handler {
 		reg = NewRegistry()
 	}
 	m := newMetrics(reg)
+	reg.MustRegister(o.Core.Collectors()...)
 
 	mux := http.NewServeMux()
 	gh := girasol.New(o.Core, o.Log, o.Now)

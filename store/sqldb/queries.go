@@ -587,6 +587,32 @@ func (x *queries) GetIdempotency(ctx context.Context, tenantID, key string) (*ba
 	return &r, nil
 }
 
+func (x *queries) RecordedIdempotencyKeys(ctx context.Context, tenantID string, keys []string) ([]string, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(keys)+1)
+	args = append(args, tenantID)
+	for _, k := range keys {
+		args = append(args, k)
+	}
+	rows, err := x.query(ctx, `SELECT key FROM idempotency_keys WHERE tenant_id = ? AND key IN (?`+
+		strings.Repeat(", ?", len(keys)-1)+`) ORDER BY key`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var k string
+		if err := rows.Scan(&k); err != nil {
+			return nil, err
+		}
+		out = append(out, k)
+	}
+	return out, rows.Err()
+}
+
 func (x *queries) DeleteIdempotency(ctx context.Context, tenantID, key string) error {
 	_, err := x.exec(ctx, `DELETE FROM idempotency_keys WHERE tenant_id = ? AND key = ?`, tenantID, key)
 	return err

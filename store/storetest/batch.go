@@ -161,4 +161,13 @@ func testBatchWrites(t *testing.T, s baas.Store) {
 	if _, _, unbalanced := ledgerReport(t, s); len(unbalanced) != 0 {
 		t.Fatalf("after the failed transaction: %+v", unbalanced)
 	}
+
+	// Which keys are recorded: the tenant's own only (recs[0] is another tenant's).
+	got, err := s.Read().RecordedIdempotencyKeys(context.Background(), quiet.ID, []string{fresh.Key, recs[1].Key, recs[0].Key})
+	if err != nil || len(got) != 1 || got[0] != recs[1].Key {
+		t.Fatalf("RecordedIdempotencyKeys: %v, %v; want [%s]", got, err, recs[1].Key)
+	}
+	if got, err := s.Read().RecordedIdempotencyKeys(context.Background(), quiet.ID, nil); err != nil || len(got) != 0 {
+		t.Fatalf("RecordedIdempotencyKeys of no keys: %v, %v", got, err)
+	}
 }
