@@ -262,6 +262,7 @@ func (db *DB) inPipeTx(ctx context.Context, fn func(tx baas.Tx) error) (err erro
 // later holds s back until the next statement or the commit where the querier pipelines,
 // and runs it now elsewhere.
 func (x *queries) later(ctx context.Context, q string, mapErr func(error) error, args ...any) error {
+	x.db.stmts.Add(1)
 	s := PipeStmt{Query: x.db.rebind(q), Args: args, mapErr: mapErr}
 	if p, ok := x.q.(*pipeTx); ok {
 		p.pending = append(p.pending, s)
@@ -281,16 +282,18 @@ func (x *queries) later(ctx context.Context, q string, mapErr func(error) error,
 func (x *queries) laterRead(ctx context.Context, s PipeStmt) error {
 	s.Query = x.db.rebind(s.Query)
 	if p, ok := x.q.(*pipeTx); ok {
+		x.db.stmts.Add(1)
 		p.pending = append(p.pending, s)
 		return nil
 	}
-	_, err := x.pipeline(ctx, []PipeStmt{s})
+	_, err := x.pipeline(ctx, []PipeStmt{s}) // counts it
 	return err
 }
 
 // pipeline runs stmts in one round trip where the querier pipelines, one by one
 // elsewhere. It returns the index of the failing statement and its error.
 func (x *queries) pipeline(ctx context.Context, stmts []PipeStmt) (int, error) {
+	x.db.stmts.Add(int64(len(stmts)))
 	for i := range stmts {
 		stmts[i].Query = x.db.rebind(stmts[i].Query)
 	}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -57,6 +58,7 @@ type DB struct {
 	batch   *batcher // group commit, when the dialect asks for it
 	reads   querier  // the read pool, through a statement cache when the dialect asks
 	rows    rowQueue // pipeline.go
+	stmts   atomic.Int64
 }
 
 // New returns a store that writes through write and reads through read (which may be the
@@ -118,6 +120,12 @@ func (db *DB) Close() error {
 	}
 	return err
 }
+
+// Statements is how many SQL statements the store's queries have run (or sent in a
+// pipeline) since it opened, on all its connections, not counting transaction control
+// (BEGIN, savepoints, COMMIT): a diagnostic, with which tests show that a list costs
+// the same statements however long it is (no query per item).
+func (db *DB) Statements() int64 { return db.stmts.Load() }
 
 // WritePool and ReadPool expose the pools to tests and tools of this module.
 func (db *DB) WritePool() *sql.DB { return db.write }
@@ -227,16 +235,19 @@ func (db *DB) rebind(q string) string {
 }
 
 func (x *queries) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	x.db.stmts.Add(1)
 	res, err := x.q.ExecContext(ctx, x.db.rebind(q), args...)
 	return res, x.translate(err)
 }
 
 func (x *queries) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	x.db.stmts.Add(1)
 	rows, err := x.q.QueryContext(ctx, x.db.rebind(q), args...)
 	return rows, x.translate(err)
 }
 
 func (x *queries) row(ctx context.Context, q string, args ...any) scanner {
+	x.db.stmts.Add(1)
 	return x.q.QueryRowContext(ctx, x.db.rebind(q), args...)
 }
 
