@@ -107,6 +107,16 @@ type ClaimedDelivery struct {
 	LeaseToken string
 }
 
+// DeliveryBacklog is what the dispatcher has yet to send: Pending deliveries (due or
+// retrying later; a leased one is due again when its lease ends), Due those whose next
+// attempt time has come and that no dispatcher holds, and OldestDue the earliest such
+// time (zero when none is due): how far behind the dispatcher is.
+type DeliveryBacklog struct {
+	Pending   int64
+	Due       int64
+	OldestDue time.Time
+}
+
 // ClaimDeliveriesParams select and lease due deliveries.
 type ClaimDeliveriesParams struct {
 	Now        time.Time
@@ -247,6 +257,8 @@ type WebhookTx interface {
 	// NextDeliveryDue returns when the earliest pending delivery is due; ok is false when
 	// none is pending.
 	NextDeliveryDue(ctx context.Context) (due time.Time, ok bool, err error)
+	// DeliveryBacklog counts the pending deliveries and those of them due by now.
+	DeliveryBacklog(ctx context.Context, now time.Time) (DeliveryBacklog, error)
 	// RecordDeliveryResult logs the attempt and, when the lease is still held, stores the
 	// delivery's new state; a delivery that ends succeeded or failed lets the next waiting
 	// delivery of its endpoint and object become pending. It reports whether the lease was

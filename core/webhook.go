@@ -379,6 +379,11 @@ func (s *Service) RecordDelivery(ctx context.Context, r baas.DeliveryResult) (bo
 	return held, err
 }
 
+// DeliveryBacklog counts the webhook deliveries waiting to be sent, now.
+func (s *Service) DeliveryBacklog(ctx context.Context) (baas.DeliveryBacklog, error) {
+	return s.store.Read().DeliveryBacklog(ctx, s.now())
+}
+
 // NextDeliveryDue returns when the earliest pending delivery is due (ok false: none is).
 func (s *Service) NextDeliveryDue(ctx context.Context) (time.Time, bool, error) {
 	return s.store.Read().NextDeliveryDue(ctx)

@@ -97,7 +97,7 @@ func NewDispatcher(svc *core.Service, cfg Config, log *slog.Logger) (*Dispatcher
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Dispatcher{core: svc, cfg: cfg.withDefaults(), log: log, metrics: newMetrics(cfg.Metrics)}, nil
+	return &Dispatcher{core: svc, cfg: cfg.withDefaults(), log: log, metrics: newMetrics(cfg.Metrics, svc.DeliveryBacklog, svc.Now)}, nil
 }
 
 // Run delivers until ctx ends, then waits for the deliveries in flight: each finishes

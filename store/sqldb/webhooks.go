@@ -253,6 +253,22 @@ func (x *queries) NextDeliveryDue(ctx context.Context) (time.Time, bool, error) 
 	return fromMicros(due.Int64), true, nil
 }
 
+func (x *queries) DeliveryBacklog(ctx context.Context, now time.Time) (baas.DeliveryBacklog, error) {
+	var b baas.DeliveryBacklog
+	var oldest sql.NullInt64
+	n := micros(now)
+	err := x.row(ctx, `SELECT COUNT(*), COUNT(CASE WHEN next_attempt_at <= ? THEN 1 END),
+		MIN(CASE WHEN next_attempt_at <= ? THEN next_attempt_at END)
+		FROM webhook_deliveries WHERE status = 'pending'`, n, n).Scan(&b.Pending, &b.Due, &oldest)
+	if err != nil {
+		return b, x.translate(err)
+	}
+	if oldest.Valid {
+		b.OldestDue = fromMicros(oldest.Int64)
+	}
+	return b, nil
+}
+
 func (x *queries) RecordDeliveryResult(ctx context.Context, r *baas.DeliveryResult) (bool, error) {
 	var endpointID, objectID string
 	err := x.row(ctx, `SELECT endpoint_id, object_id FROM webhook_deliveries WHERE id = ?`, r.DeliveryID).Scan(&endpointID, &objectID)

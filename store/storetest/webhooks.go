@@ -195,6 +195,12 @@ func testWebhookOutbox(t *testing.T, s baas.Store) {
 	if err != nil || !ok || !due.Equal(t0) {
 		t.Fatalf("NextDeliveryDue = %v %v %v, want %v", due, ok, err, t0)
 	}
+	if b, err := s.Read().DeliveryBacklog(ctx, t0.Add(-time.Second)); err != nil || b != (baas.DeliveryBacklog{Pending: 4}) {
+		t.Fatalf("DeliveryBacklog before they are due = %+v, %v; want 4 pending, none due", b, err)
+	}
+	if b, err := s.Read().DeliveryBacklog(ctx, t0.Add(time.Second)); err != nil || b.Pending != 4 || b.Due != 4 || !b.OldestDue.Equal(t0) {
+		t.Fatalf("DeliveryBacklog once due = %+v, %v; want 4 pending, 4 due since %v", b, err, t0)
+	}
 
 	// Claim: oldest due first, at most the limit, counting an attempt; leased ones are
 	// not claimed again until the lease ends.
