@@ -58,13 +58,22 @@ type DB struct {
 	batch   *batcher // group commit, when the dialect asks for it
 	reads   querier  // the read pool, through a statement cache when the dialect asks
 	rows    rowQueue // pipeline.go
-	stmts   atomic.Int64
+	stmts   *statementCounter
+}
+
+// statementCounter counts statements (DB.Statements) on a cache line of its own: every
+// statement on every core adds to it, and it must not make the DB's read-mostly fields
+// (the pools, the rebind cache) bounce between cores with it.
+type statementCounter struct {
+	_ [64]byte
+	atomic.Int64
+	_ [56]byte
 }
 
 // New returns a store that writes through write and reads through read (which may be the
 // same pool).
 func New(write, read *sql.DB, d *Dialect) *DB {
-	db := &DB{write: write, read: read, dialect: d, reads: plain{read}}
+	db := &DB{write: write, read: read, dialect: d, reads: plain{read}, stmts: new(statementCounter)}
 	if d.CacheStatements {
 		db.reads = newStmtCache(read.PrepareContext)
 	}
