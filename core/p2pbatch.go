@@ -94,15 +94,21 @@ func (b *p2pBatcher) run() {
 
 // post1 posts one batch and releases its callers. A panic (a bug) must not take the
 // process down from this goroutine, where no request's recovery covers it: it is logged,
-// and the batch's transfers go one by one, where the request's recovery does.
+// and the transfers the batch did not post go one by one, where the request's recovery
+// does. A job is marked posted only once its batch's commit has returned, so a panic
+// before that leaves every transfer to the one-by-one path, and one after it cannot
+// post a transfer twice.
 func (b *p2pBatcher) post1(jobs []*p2pJob) {
 	defer func() {
 		if r := recover(); r != nil {
-			b.s.log.Error("p2p batch panicked; its transfers go one by one", "panic", r)
-			b.s.metrics.leftOut.WithLabelValues(leftOutPanic).Add(float64(len(jobs)))
+			left := 0
 			for _, j := range jobs {
-				j.posted, j.res = false, nil
+				if !j.posted {
+					left++
+				}
 			}
+			b.s.log.Error("p2p batch panicked; what it did not post goes one by one", "panic", r, "transfers", left)
+			b.s.metrics.leftOut.WithLabelValues(leftOutPanic).Add(float64(left))
 		}
 		for _, j := range jobs {
 			close(j.done)
@@ -192,9 +198,9 @@ func (s *Service) withoutRecordedKeys(ctx context.Context, batch []*p2pJob) ([]*
 	return rest, nil
 }
 
-// p2pBatchTx posts the jobs of batch it can in one transaction, setting posted and res
-// of each; on error none is posted.
-func (s *Service) p2pBatchTx(ctx context.Context, batch []*p2pJob) (err error) {
+// p2pBatchTx posts the jobs of batch it can in one transaction and, once it has
+// committed, marks them posted with their results; on error none is posted.
+func (s *Service) p2pBatchTx(ctx context.Context, batch []*p2pJob) error {
 	if len(batch) == 0 {
 		return nil
 	}
@@ -208,16 +214,9 @@ func (s *Service) p2pBatchTx(ctx context.Context, batch []*p2pJob) (err error) {
 	}
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	defer func() {
-		if err != nil { // posted was set before the COMMIT, which may have failed
-			for _, j := range batch {
-				j.posted, j.res = false, nil
-			}
-		}
-	}()
-	return s.store.InTx(ctx, func(tx baas.Tx) error {
+	err := s.store.InTx(ctx, func(tx baas.Tx) error {
 		for _, j := range batch {
-			j.posted, j.res = false, nil // InTx may run this again
+			j.res = nil // InTx may run this again
 		}
 		now := s.now()
 		// The transfers are written first, as one by one: on PostgreSQL the insert goes
@@ -298,14 +297,12 @@ func (s *Service) p2pBatchTx(ctx context.Context, batch []*p2pJob) (err error) {
 		if err := tx.SaveBalances(ctx, save); err != nil {
 			return err
 		}
-		if err := tx.PutIdempotencies(ctx, recs); err != nil {
-			return err
-		}
-		for _, j := range batch {
-			j.posted = j.res != nil
-		}
-		return nil
+		return tx.PutIdempotencies(ctx, recs)
 	})
+	for _, j := range batch {
+		j.posted = err == nil && j.res != nil
+	}
+	return err
 }
 
 // applyP2P applies j's transfer to the locked accounts and returns its postings, or false
