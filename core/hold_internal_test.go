@@ -13,15 +13,7 @@ import (
 // available is refused; the ledger stays consistent throughout (both stores).
 func TestHolds(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
-		s, err := New(storetest.Open(t, engine), DefaultConfig(), NewMasterKey(), nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds, err := s.CreateTenant(context.Background(), CreateTenantParams{Name: "h", Sandbox: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx := baas.WithTenant(context.Background(), creds.TenantID)
+		s, tenantID, ctx := newTenantService(t, storetest.Open(t, engine))
 		info, _, err := s.CreateAccount(ctx, CreateAccountParams{Email: "h@example.com", Handle: "h"})
 		if err != nil {
 			t.Fatal(err)
@@ -40,7 +32,7 @@ func TestHolds(t *testing.T) {
 		}
 		get := func() *baas.Account {
 			t.Helper()
-			a, err := s.store.Read().FindAccount(ctx, baas.AccountFilter{TenantID: creds.TenantID, ID: &acct})
+			a, err := s.store.Read().FindAccount(ctx, baas.AccountFilter{TenantID: tenantID, ID: &acct})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,31 +40,31 @@ func TestHolds(t *testing.T) {
 		}
 		inTx(func(tx baas.Tx) error {
 			var err error
-			if network, err = systemAccount(ctx, tx, creds.TenantID, baas.AccountNetwork, "USD", s.now()); err != nil {
+			if network, err = systemAccount(ctx, tx, tenantID, baas.AccountNetwork, "USD", s.now()); err != nil {
 				return err
 			}
-			if hold, err = placeHold(ctx, tx, creds.TenantID, s.now(), HoldParams{AccountID: acct, Amount: 600, Reference: "auth-1"}); err != nil {
+			if hold, err = placeHold(ctx, tx, tenantID, s.now(), HoldParams{AccountID: acct, Amount: 600, Reference: "auth-1"}); err != nil {
 				return err
 			}
-			hold2, err = placeHold(ctx, tx, creds.TenantID, s.now(), HoldParams{AccountID: acct, Amount: 300, Reference: "auth-2"})
+			hold2, err = placeHold(ctx, tx, tenantID, s.now(), HoldParams{AccountID: acct, Amount: 300, Reference: "auth-2"})
 			return err
 		})
 		if a := get(); a.Balance != 1_000 || a.Held != 900 || a.Available() != 100 {
 			t.Fatalf("after holds: balance %d held %d", a.Balance, a.Held)
 		}
 		err = s.store.InTx(ctx, func(tx baas.Tx) error {
-			_, err := placeHold(ctx, tx, creds.TenantID, s.now(), HoldParams{AccountID: acct, Amount: 101, Reference: "auth-3"})
+			_, err := placeHold(ctx, tx, tenantID, s.now(), HoldParams{AccountID: acct, Amount: 101, Reference: "auth-3"})
 			return err
 		})
 		if !baas.IsCode(err, baas.EInsufficientFunds) {
 			t.Fatalf("hold over the available balance: %v", err)
 		}
 		inTx(func(tx baas.Tx) error {
-			_, _, err := releaseHold(ctx, tx, creds.TenantID, s.now(), hold2.ID)
+			_, _, err := releaseHold(ctx, tx, tenantID, s.now(), hold2.ID)
 			return err
 		})
 		inTx(func(tx baas.Tx) error {
-			_, err := captureHold(ctx, tx, creds.TenantID, s.now(), hold.ID, network.ID, 450,
+			_, err := captureHold(ctx, tx, tenantID, s.now(), hold.ID, network.ID, 450,
 				transferSpec{Kind: baas.TransferCapture, Description: "purchase", Merchant: "Test Merchant"})
 			return err
 		})
@@ -80,7 +72,7 @@ func TestHolds(t *testing.T) {
 			t.Fatalf("after capture: balance %d held %d", a.Balance, a.Held)
 		}
 		err = s.store.InTx(ctx, func(tx baas.Tx) error {
-			_, _, err := releaseHold(ctx, tx, creds.TenantID, s.now(), hold.ID)
+			_, _, err := releaseHold(ctx, tx, tenantID, s.now(), hold.ID)
 			return err
 		})
 		if baas.ErrorReason(err) != "HOLD_NOT_ACTIVE" {

@@ -26,9 +26,10 @@ import (
 // or already recorded) goes through the one-by-one path afterwards, which gives the
 // exact answer and replays recorded keys. A recorded key shows only when the batch's
 // commit fails on it: the batch then runs again without the recorded keys (one look-up),
-// and if that fails too, all its transfers go one by one. The isolation is the same as one by one: the batch's transaction locks
-// every account it moves money between before reading a balance, in the one global
-// order (descending id), and the batch commits before any of its callers is answered.
+// and if that fails too, all its transfers go one by one. The isolation is the same as
+// one by one: the batch's transaction locks every account it moves money between
+// before reading a balance, in the one global order (descending id), and the batch
+// commits before any of its callers is answered.
 
 // maxBatchesInFlight is how many P2P batches of a process run at once. One: the next
 // batch gathers what arrives while one runs. With more, batches are smaller and each
@@ -129,7 +130,6 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	s.metrics.batchSize.Observe(float64(len(jobs)))
 	// A key twice in one batch: the second waits for the one-by-one path, which replays
 	// the first.
-	type idemKey struct{ tenantID, key string }
 	keys := make(map[idemKey]bool, len(jobs))
 	batch := make([]*p2pJob, 0, len(jobs))
 	for _, j := range jobs {
@@ -170,6 +170,9 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	}
 }
 
+// idemKey is an Idempotency-Key of a tenant.
+type idemKey struct{ tenantID, key string }
+
 // withoutRecordedKeys returns the jobs of batch whose Idempotency-Key no record holds.
 func (s *Service) withoutRecordedKeys(ctx context.Context, batch []*p2pJob) ([]*p2pJob, error) {
 	byTenant := map[string][]string{}
@@ -178,24 +181,19 @@ func (s *Service) withoutRecordedKeys(ctx context.Context, batch []*p2pJob) ([]*
 			byTenant[j.tenantID] = append(byTenant[j.tenantID], j.p.Idem.Key)
 		}
 	}
-	recorded := map[string]map[string]bool{}
+	recorded := map[idemKey]bool{}
 	for tenantID, keys := range byTenant {
 		got, err := s.store.Read().RecordedIdempotencyKeys(ctx, tenantID, keys)
 		if err != nil {
 			return nil, err
 		}
-		recorded[tenantID] = map[string]bool{}
 		for _, k := range got {
-			recorded[tenantID][k] = true
+			recorded[idemKey{tenantID, k}] = true
 		}
 	}
-	rest := make([]*p2pJob, 0, len(batch))
-	for _, j := range batch {
-		if !recorded[j.tenantID][j.p.Idem.Key] {
-			rest = append(rest, j)
-		}
-	}
-	return rest, nil
+	return slices.DeleteFunc(slices.Clone(batch), func(j *p2pJob) bool {
+		return recorded[idemKey{j.tenantID, j.p.Idem.Key}]
+	}), nil
 }
 
 // p2pBatchTx posts the jobs of batch it can in one transaction and, once it has

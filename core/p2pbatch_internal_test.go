@@ -26,16 +26,7 @@ import (
 // remains.
 func TestP2PBatch(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
-		s, err := New(storetest.Open(t, engine), DefaultConfig(), NewMasterKey(), nil, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		creds, err := s.CreateTenant(context.Background(), CreateTenantParams{Name: "b", Sandbox: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		tenantID := creds.TenantID
-		ctx := baas.WithTenant(context.Background(), tenantID)
+		s, tenantID, ctx := newTenantService(t, storetest.Open(t, engine))
 		if _, err := s.CreateWebhookEndpoint(ctx, CreateWebhookEndpointParams{TenantID: tenantID,
 			URL: "https://hooks.example.com/baas", EventTypes: []string{"transfer.p2p"}}); err != nil {
 			t.Fatal(err)
@@ -205,15 +196,8 @@ type p2pFixture struct {
 
 func newP2PFixture(t *testing.T, st baas.Store, payees int) *p2pFixture {
 	t.Helper()
-	s, err := New(st, DefaultConfig(), NewMasterKey(), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	creds, err := s.CreateTenant(context.Background(), CreateTenantParams{Name: "f", Sandbox: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f := &p2pFixture{s: s, ctx: baas.WithTenant(context.Background(), creds.TenantID)}
+	s, _, ctx := newTenantService(t, st)
+	f := &p2pFixture{s: s, ctx: ctx}
 	for i := 0; i <= payees; i++ {
 		h := fmt.Sprintf("fixture%d", i)
 		info, _, err := s.CreateAccount(f.ctx, CreateAccountParams{Email: h + "@example.com", Handle: h})

@@ -67,7 +67,10 @@ func New(o Options) http.Handler {
 		}
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": o.Core.Store().Engine()})
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg}))
+	// A collector that fails (the webhook backlog, read from the store at each scrape,
+	// while the database is down) must not take the other metrics with it.
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg,
+		ErrorHandling: promhttp.ContinueOnError}))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusNotFound, map[string]any{"error": map[string]string{"code": "not_found", "message": "no route " + r.Method + " " + r.URL.Path}})
 	}
