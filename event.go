@@ -7,6 +7,16 @@ import (
 	"time"
 )
 
+// Event is a notifiable change, written in the same transaction as the change.
+type Event struct {
+	ID        int64
+	TenantID  string
+	Type      string
+	ObjectID  string
+	Payload   json.RawMessage
+	CreatedAt time.Time
+}
+
 // Webhook delivery statuses. A delivery is waiting while an earlier delivery of the same
 // endpoint and object is undelivered (so one object's events arrive in order), pending
 // while it is due or being retried, and ends succeeded or failed.
@@ -24,13 +34,6 @@ const (
 	// WebhookPayload sends the event's payload alone, for receivers written against a
 	// vendor document that shows bare bodies (Codego's webhooks).
 	WebhookPayload = "payload"
-)
-
-// Stand-in decisions: what a real-time authorization decides when the tenant's endpoint
-// does not answer in time or answers something unusable.
-const (
-	StandInApprove = "approve"
-	StandInDecline = "decline"
 )
 
 // WebhookEndpoint is a URL of a tenant that receives events. The event request key and
@@ -168,63 +171,10 @@ type EventFilter struct {
 	Limit    int
 }
 
-// AuthorizationSettings configure a tenant's real-time authorization call.
-type AuthorizationSettings struct {
-	TenantID string
-	URL      string // "" when the tenant has none: authorizations are not asked about
-	Timeout  time.Duration
-	StandIn  string // StandInApprove or StandInDecline
-	// SecretSealed is the sealed signing secret of the calls; nil until a URL is first set.
-	SecretSealed []byte
-}
-
-// AuthorizationRequest is one real-time authorization call, ready to send.
-type AuthorizationRequest struct {
-	ID        string // unique id of the request, sent as webhook-id
-	TenantID  string
-	Type      string // "authorization.request"
-	Data      json.RawMessage
-	CreatedAt time.Time
-	URL       string
-	Secret    string // signing secret (whsec_…)
-	Timeout   time.Duration
-	StandIn   string
-}
-
-// AuthorizationDecision is the answer to an authorization request. When the endpoint did
-// not answer in time, failed, or answered something unusable, StandIn is true, Approved is
-// the tenant's stand-in decision and Reason says what went wrong.
-type AuthorizationDecision struct {
-	Approved   bool          `json:"approved"`
-	StandIn    bool          `json:"stand_in"`
-	Reason     string        `json:"reason"`
-	StatusCode int           `json:"status_code"`
-	Latency    time.Duration `json:"latency"`
-}
-
-// AuthorizationCaller sends real-time authorization requests (package webhook does it
-// over HTTP). It never fails: problems become a stand-in decision.
-type AuthorizationCaller interface {
-	CallAuthorization(ctx context.Context, req AuthorizationRequest) AuthorizationDecision
-}
-
-// AuthorizationCall is the record of one real-time authorization call.
-type AuthorizationCall struct {
-	ID         int64
-	TenantID   string
-	RequestID  string
-	Reference  string
-	Approved   bool
-	StandIn    bool
-	Reason     string
-	StatusCode int
-	Latency    time.Duration
-	CreatedAt  time.Time
-}
-
-// WebhookTx holds the queries of webhooks, the event log and real-time authorization.
-// It is part of Tx.
-type WebhookTx interface {
+// EventTx holds the queries of the event log (the outbox) and of webhook endpoints and
+// deliveries.
+type EventTx interface {
+	InsertEvent(ctx context.Context, e *Event) error
 	CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error
 	// GetWebhookEndpoint returns a live endpoint of the tenant.
 	GetWebhookEndpoint(ctx context.Context, tenantID, id string) (*WebhookEndpoint, error)
@@ -276,9 +226,4 @@ type WebhookTx interface {
 
 	GetEvent(ctx context.Context, tenantID string, id int64) (*Event, error)
 	ListEvents(ctx context.Context, f EventFilter) ([]*Event, error)
-
-	GetAuthorizationSettings(ctx context.Context, tenantID string) (*AuthorizationSettings, error)
-	SaveAuthorizationSettings(ctx context.Context, s *AuthorizationSettings) error
-	InsertAuthorizationCall(ctx context.Context, c *AuthorizationCall) error
-	ListAuthorizationCalls(ctx context.Context, tenantID string, beforeID int64, limit int) ([]*AuthorizationCall, error)
 }

@@ -5,73 +5,6 @@ import (
 	"time"
 )
 
-// This file holds the domain types of the Codego side of baas: auth tokens, the profile a
-// Codego signup records about a customer, the reference lists and KYC documents, and the
-// queries they need (CodegoTx, part of Tx).
-
-// CodegoToken is a Codego auth token. The store keeps only a keyed hash of the token, so a
-// copy of the database does not let anyone call the API.
-type CodegoToken struct {
-	Hash      []byte
-	TenantID  string
-	CreatedAt time.Time
-	ExpiresAt time.Time
-}
-
-// CustomerProfile is what a Codego signup records about a customer beyond the fields every
-// Customer has (name, surname, mobile, address, city and zip code live in Customer). Ids of
-// countries are ids of the Codego countries list.
-type CustomerProfile struct {
-	UserID             string // the Codego user_id: random and opaque
-	DOB                string // date of birth, YYYY-MM-DD
-	CountryOfResidence int
-	CountryID          int // the country of the mobile number
-	Nationality        int
-	Country            int // the country of the address
-	SameShipping       bool
-	ShipAddress        string
-	ShipCapital        string
-	ShipCity           string
-	ShipCountry        int
-	ShipZipCode        string
-	WorkCountry        int
-	IncomeSource       string
-	PoliticalPerson    bool
-	TaxCountry         int
-	TaxNumber          string
-	Gender             string
-	DeviceType         string
-	DeviceToken        string
-	DeviceModel        string
-	IPAddress          string
-	PasswordHash       string // argon2id, in the PHC string format
-}
-
-// CodegoCustomer is a customer who signed up through the Codego dialect.
-type CodegoCustomer struct {
-	Customer
-	Profile CustomerProfile
-}
-
-// Country is one entry of the Codego countries (and nationality) list. Ids never change.
-type Country struct {
-	ID          int
-	Alpha2      string // ISO 3166-1 alpha-2
-	Alpha3      string // ISO 3166-1 alpha-3
-	Numeric     string // ISO 3166-1 numeric, three digits
-	Name        string
-	PhoneCode   string // international calling code, without "+"
-	IBAN        bool   // the country uses IBANs
-	Europe      bool   // a European country
-	SolarisIBAN bool   // in the EEA: a customer living there can get an EEA IBAN
-	// ShippingCost is what shipping a card to the country costs, in minor units of
-	// ShippingCurrency.
-	ShippingCost int64
-}
-
-// ShippingCurrency is the currency of card shipping costs.
-const ShippingCurrency = "EUR"
-
 // KYC document types, numbered as the Codego documents list numbers them.
 const (
 	DocIDProof      = 1
@@ -148,17 +81,6 @@ type KYCFilter struct {
 	Limit      int
 }
 
-// CodegoAccountSummary is a customer's name, first customer account and newest KYC
-// document of each type (by type). Of the documents only ID, TenantID, CustomerID, Type,
-// Status and AutoVerifyAt are filled.
-type CodegoAccountSummary struct {
-	CustomerID string
-	FirstName  string
-	LastName   string
-	Account    Account
-	Documents  []*KYCDocument
-}
-
 // KYCSettings are a tenant's KYC settings. AutoVerifyAfter > 0 (sandbox tenants only)
 // makes each upload verify itself that long after it was made.
 type KYCSettings struct {
@@ -166,22 +88,9 @@ type KYCSettings struct {
 	AutoVerifyAfter time.Duration
 }
 
-// CodegoTx holds the queries of the Codego side. Methods that find one object return an
-// *Error with ENotFound when there is none.
-type CodegoTx interface {
-	InsertCodegoToken(ctx context.Context, t *CodegoToken) error
-	FindCodegoToken(ctx context.Context, hash []byte) (*CodegoToken, error)
-	// DeleteCodegoTokens deletes the tenant's tokens that expired before before.
-	DeleteCodegoTokens(ctx context.Context, tenantID string, before time.Time) (int64, error)
-
-	// CreateCodegoCustomer inserts a customer with its Codego profile. A customer with the
-	// same email in the tenant, or the same user id, returns EConflict.
-	CreateCodegoCustomer(ctx context.Context, c *CodegoCustomer) error
-	FindCodegoCustomer(ctx context.Context, tenantID, userID string) (*CodegoCustomer, error)
-	// CodegoAccountSummary reads what account_detail shows in one query: ENotFound when the
-	// tenant has no such user or the user no account.
-	CodegoAccountSummary(ctx context.Context, tenantID, userID string) (*CodegoAccountSummary, error)
-
+// KYCTx holds the queries of KYC documents and settings. Methods that find one object
+// return an *Error with ENotFound when there is none.
+type KYCTx interface {
 	// InsertKYCDocument inserts d and its images (with their data), setting d.ID. A second
 	// pending or verified document of the same type for the customer returns EConflict.
 	InsertKYCDocument(ctx context.Context, d *KYCDocument) error

@@ -1,0 +1,42 @@
+package baas
+
+import (
+	"context"
+	"time"
+)
+
+// Tenant is one customer of baas: a Codego "whitelabel" and a Girasol "company" at once.
+type Tenant struct {
+	ID           string
+	Name         string
+	CompanyID    string // Girasol company id (a UUID)
+	WhitelabelID string // Codego whitelabel id
+	Sandbox      bool
+	CreatedAt    time.Time
+}
+
+// Credential kinds.
+const (
+	CredGirasol      = "girasol"       // KeyID: x-api-key (base64); secret: x-secret-key
+	CredCodegoClient = "codego_client" // KeyID: clientkey; secret: secretkey
+	CredCodegoAPI    = "codego_api"    // KeyID: whitelabel_id; secret: apikey
+)
+
+// Credential is one key pair of a tenant. The secret is kept only as a keyed hash.
+type Credential struct {
+	ID         string
+	TenantID   string
+	Kind       string
+	KeyID      string
+	SecretHash []byte
+	CreatedAt  time.Time
+}
+
+// TenantTx holds the queries of tenants and their credentials.
+type TenantTx interface {
+	CreateTenant(ctx context.Context, t *Tenant) error
+	GetTenant(ctx context.Context, id string) (*Tenant, error)
+	ListTenants(ctx context.Context) ([]*Tenant, error)
+	CreateCredential(ctx context.Context, c *Credential) error
+	FindCredential(ctx context.Context, kind, keyID string) (*Credential, error)
+}
