@@ -7,10 +7,8 @@ package sqldb
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,9 +18,6 @@ import (
 	"github.com/baas-oss/baas"
 	"github.com/pressly/goose/v3"
 )
-
-//go:embed migrations
-var migrations embed.FS
 
 // Dialect describes what differs between engines.
 type Dialect struct {
@@ -81,22 +76,6 @@ func New(write, read *sql.DB, d *Dialect) *DB {
 		db.batch = newBatcher(db)
 	}
 	return db
-}
-
-// Migrate applies the embedded migrations of the dialect.
-func Migrate(ctx context.Context, db *sql.DB, d *Dialect) error {
-	sub, err := fs.Sub(migrations, "migrations/"+d.Name)
-	if err != nil {
-		return err
-	}
-	p, err := goose.NewProvider(d.Goose, db, sub)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	if _, err := p.Up(ctx); err != nil {
-		return fmt.Errorf("migrations: %w", err)
-	}
-	return nil
 }
 
 func (db *DB) Engine() string { return db.dialect.Name }
