@@ -1,7 +1,7 @@
 // Package conformance is the suite that every baas.Store passes, whatever its engine. It
 // imports only the root package: it knows the store through baas.Store and baas.Tx, never
-// an engine package, so each engine runs it from its own tests and a new engine runs it
-// without a change here.
+// an engine package (TestImportsNoEngine checks that), so each engine runs it from its
+// own tests and a new engine runs it without a change here.
 //
 // The suite has one file per area, named like the root file that declares the area's
 // interface (tenant.go tests baas.TenantTx, ledger.go baas.LedgerTx, …); helpers.go holds
