@@ -10,12 +10,23 @@ import (
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/store/sqlite"
-	"github.com/baas-oss/baas/store/storetest"
+	"github.com/baas-oss/baas/store/storetest/conformance"
 )
 
+// TestConformance runs the store suite, each subtest on a SQLite file of its own.
 func TestConformance(t *testing.T) {
 	t.Parallel()
-	storetest.Run(t, func(t *testing.T) baas.Store { return storetest.Open(t, "sqlite") })
+	conformance.Run(t, func(t testing.TB) baas.Store {
+		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "baas.db"))
+		if err != nil {
+			t.Fatalf("open sqlite: %v", err)
+		}
+		t.Cleanup(func() { s.Close() })
+		if e := s.Engine(); e != "sqlite" {
+			t.Fatalf("Engine() = %q, want sqlite", e)
+		}
+		return s
+	})
 }
 
 // TestWALIsCheckpointed: with SQLite's automatic checkpoint off, the group-commit writer

@@ -1,6 +1,8 @@
 // Package storetest opens fresh stores for tests — a SQLite file in a temporary folder
-// always, and a PostgreSQL schema of its own when BAAS_TEST_POSTGRES_URL is set — and
-// holds the conformance suite that every store must pass.
+// always, and a PostgreSQL schema of its own when BAAS_TEST_POSTGRES_URL is set — for the
+// tests of the packages above the store. The conformance suite that every store passes is
+// in store/storetest/conformance, which imports no engine; each engine runs it from its
+// own tests.
 //
 // Set BAAS_TEST_REQUIRE_POSTGRES=1 (as .ci/run does) to make a missing PostgreSQL a test
 // failure instead of a skip.

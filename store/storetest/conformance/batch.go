@@ -1,4 +1,4 @@
-package storetest
+package conformance
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 
 	"github.com/baas-oss/baas"
 )
+
+// The batch writes of several areas at once, as a P2P batch makes them.
 
 // testBatchWrites: the writes of a batch of transfers, one statement per table where the
 // store can. InsertTransfers sets increasing ids in the order given — also when held

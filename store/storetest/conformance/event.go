@@ -1,4 +1,4 @@
-package storetest
+package conformance
 
 import (
 	"bytes"
@@ -13,24 +13,28 @@ import (
 	"github.com/baas-oss/baas"
 )
 
-// The conformance tests of baas.WebhookTx: endpoints, the delivery outbox and its log,
-// the event log and the real-time authorization settings.
+// baas.EventTx: events, webhook endpoints, the delivery outbox and its log, and the
+// event log.
 
-func newEndpoint(t *testing.T, s baas.Store, tenantID string, types ...string) *baas.WebhookEndpoint {
-	t.Helper()
-	e := &baas.WebhookEndpoint{ID: uniq("ep_"), TenantID: tenantID, URL: "https://example.com/" + uniq("h"),
-		EventTypes: types, Format: baas.WebhookEnvelope, EventRequestKeySealed: []byte("erk-sealed\x00\xff"),
-		SigningSecretSealed: []byte("secret-sealed\x01"), CreatedAt: now()}
-	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateWebhookEndpoint(ctx, e) })
-	return e
-}
-
-// emit writes an event and enqueues its deliveries in one transaction, as the core does.
-func emit(t *testing.T, s baas.Store, tenantID, typ, objectID string, at time.Time) *baas.Event {
-	t.Helper()
-	e := &baas.Event{TenantID: tenantID, Type: typ, ObjectID: objectID, Payload: json.RawMessage(`{"n":1}`), CreatedAt: at}
-	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.RecordEvent(ctx, e) })
-	return e
+func testEvents(t *testing.T, s baas.Store) {
+	tn := newTenant(t, s)
+	var evs []*baas.Event
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		for i := 0; i < 3; i++ {
+			e := &baas.Event{TenantID: tn.ID, Type: "thing.happened", ObjectID: fmt.Sprint(i),
+				Payload: json.RawMessage(fmt.Sprintf(`{"i":%d}`, i)), CreatedAt: now()}
+			if err := tx.InsertEvent(ctx, e); err != nil {
+				return err
+			}
+			evs = append(evs, e)
+		}
+		return nil
+	})
+	for i, e := range evs {
+		if e.ID <= 0 || (i > 0 && e.ID <= evs[i-1].ID) {
+			t.Fatalf("event ids not set or not increasing: %d", e.ID)
+		}
+	}
 }
 
 // testRecordEvent: without a live endpoint an event is written with no delivery; with
@@ -88,13 +92,12 @@ func testRecordEvent(t *testing.T, s baas.Store) {
 	}
 }
 
-func deliveriesOf(t *testing.T, s baas.Store, f baas.DeliveryFilter) []*baas.WebhookDelivery {
+// emit writes an event and enqueues its deliveries in one transaction, as the core does.
+func emit(t *testing.T, s baas.Store, tenantID, typ, objectID string, at time.Time) *baas.Event {
 	t.Helper()
-	ds, err := s.Read().ListDeliveries(context.Background(), f)
-	if err != nil {
-		t.Fatalf("ListDeliveries: %v", err)
-	}
-	return ds
+	e := &baas.Event{TenantID: tenantID, Type: typ, ObjectID: objectID, Payload: json.RawMessage(`{"n":1}`), CreatedAt: at}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.RecordEvent(ctx, e) })
+	return e
 }
 
 func claim(t *testing.T, s baas.Store, at time.Time, lease time.Duration, limit int) []*baas.ClaimedDelivery {
@@ -449,43 +452,5 @@ func testEventLog(t *testing.T, s baas.Store) {
 	list, _ = s.Read().ListEvents(ctx, baas.EventFilter{TenantID: tn.ID, BeforeID: evs[3].ID, Limit: 2})
 	if len(list) != 2 || list[0].ID != evs[2].ID || list[1].ID != evs[1].ID {
 		t.Fatalf("ListEvents(before, limit) = %+v", list)
-	}
-}
-
-func testAuthorizationSettings(t *testing.T, s baas.Store) {
-	ctx := context.Background()
-	tn := newTenant(t, s)
-	a, err := s.Read().GetAuthorizationSettings(ctx, tn.ID)
-	if err != nil || a.URL != "" || a.Timeout != 2*time.Second || a.StandIn != baas.StandInDecline || a.SecretSealed != nil {
-		t.Fatalf("defaults %+v, %v", a, err)
-	}
-	_, err = s.Read().GetAuthorizationSettings(ctx, "no-such-tenant")
-	wantCode(t, err, baas.ENotFound)
-	a.URL, a.Timeout, a.StandIn, a.SecretSealed = "https://example.com/auth", 750*time.Millisecond, baas.StandInApprove, []byte{1, 2, 0, 3}
-	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.SaveAuthorizationSettings(ctx, a) })
-	b, _ := s.Read().GetAuthorizationSettings(ctx, tn.ID)
-	if b.URL != a.URL || b.Timeout != a.Timeout || b.StandIn != a.StandIn || !bytes.Equal(b.SecretSealed, a.SecretSealed) {
-		t.Fatalf("saved %+v, read %+v", a, b)
-	}
-	err = s.InTx(ctx, func(tx baas.Tx) error {
-		return tx.SaveAuthorizationSettings(ctx, &baas.AuthorizationSettings{TenantID: "no-such-tenant", StandIn: "decline"})
-	})
-	wantCode(t, err, baas.ENotFound)
-
-	for i, approved := range []bool{true, false} {
-		c := &baas.AuthorizationCall{TenantID: tn.ID, RequestID: fmt.Sprint("authz_", i), Reference: "card-auth-1",
-			Approved: approved, StandIn: !approved, Reason: "timeout after 2s", StatusCode: 0, Latency: 2 * time.Second, CreatedAt: now()}
-		inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.InsertAuthorizationCall(ctx, c) })
-		if c.ID <= 0 {
-			t.Fatalf("InsertAuthorizationCall set id %d", c.ID)
-		}
-	}
-	calls, err := s.Read().ListAuthorizationCalls(ctx, tn.ID, 0, 10)
-	if err != nil || len(calls) != 2 || calls[0].Approved || !calls[0].StandIn || calls[1].RequestID != "authz_0" ||
-		calls[0].Latency != 2*time.Second || calls[0].Reason != "timeout after 2s" {
-		t.Fatalf("ListAuthorizationCalls = %+v, %v", calls, err)
-	}
-	if calls, _ := s.Read().ListAuthorizationCalls(ctx, tn.ID, calls[0].ID, 10); len(calls) != 1 {
-		t.Fatalf("before: %d", len(calls))
 	}
 }
