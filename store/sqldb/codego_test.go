@@ -41,14 +41,15 @@ func cgTenant(t *testing.T, s baas.Store) string {
 	return id
 }
 
-func codegoCustomer(tenantID, email string) *baas.CodegoCustomer {
-	return &baas.CodegoCustomer{
+func codegoCustomer(tenantID, email string) *baas.ProfiledCustomer {
+	return &baas.ProfiledCustomer{
 		Customer: baas.Customer{ID: cgUniq("cus_"), TenantID: tenantID, Email: email, FirstName: "John", LastName: "De",
 			Phone: "9999640806", AddressLine1: "#B004/566", City: "Mohali", ZipCode: "140301", CreatedAt: cgStamp()},
-		Profile: baas.CustomerProfile{UserID: cgUniq("uid_") + "/+=", DOB: "1989-01-02", CountryOfResidence: 99,
-			CountryID: 99, Nationality: 25, Country: 99, SameShipping: true, ShipAddress: "#B004/566", ShipCapital: "PB",
+		Ref: cgUniq("uid_") + "/+=",
+		Profile: baas.CustomerProfile{DateOfBirth: "1989-01-02", CountryOfResidence: 99,
+			PhoneCountry: 99, Nationality: 25, AddressCountry: 99, SameShipping: true, ShipAddress: "#B004/566", ShipRegion: "PB",
 			ShipCity: "Mohali", ShipCountry: 99, ShipZipCode: "140301", WorkCountry: 99, IncomeSource: "Salary",
-			PoliticalPerson: true, TaxCountry: 99, TaxNumber: "134567889", Gender: "Male", DeviceType: "android",
+			PoliticallyExposed: true, TaxCountry: 99, TaxNumber: "134567889", Gender: "Male", DeviceType: "android",
 			DeviceToken: "tok", DeviceModel: "iphone 6 plus", IPAddress: "101.0.49.223", PasswordHash: "$argon2id$x"},
 	}
 }
@@ -90,39 +91,44 @@ func TestCodegoStore(t *testing.T) {
 		c := codegoCustomer(ten, "john@example.com")
 		c2 := codegoCustomer(ten, "jane@example.com")
 		cgInTx(t, s, func(ctx context.Context, tx baas.Tx) error {
-			if err := tx.CreateCodegoCustomer(ctx, c); err != nil {
+			if err := tx.CreateProfiledCustomer(ctx, c); err != nil {
 				return err
 			}
-			return tx.CreateCodegoCustomer(ctx, c2) // a second empty handle is fine
+			return tx.CreateProfiledCustomer(ctx, c2) // a second empty handle is fine
 		})
-		gc, err := r.FindCodegoCustomer(ctx, ten, c.Profile.UserID)
+		gc, err := r.FindProfiledCustomer(ctx, ten, baas.CustomerKey{Ref: c.Ref})
 		if err != nil || !reflect.DeepEqual(gc, c) {
-			t.Fatalf("FindCodegoCustomer = %+v, %v\nwant %+v", gc, err, c)
+			t.Fatalf("FindProfiledCustomer = %+v, %v\nwant %+v", gc, err, c)
 		}
-		if _, err := r.FindCodegoCustomer(ctx, other, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
+		if byID, err := r.FindProfiledCustomer(ctx, ten, baas.CustomerKey{ID: c.ID}); err != nil || !reflect.DeepEqual(byID, gc) {
+			t.Fatalf("FindProfiledCustomer by id = %+v, %v\nwant %+v", byID, err, gc)
+		}
+		if _, err := r.FindProfiledCustomer(ctx, other, baas.CustomerKey{Ref: c.Ref}); !baas.IsCode(err, baas.ENotFound) {
 			t.Fatalf("another tenant's user: %v", err)
 		}
 		// The account_detail summary, in one query: none without an account, then the
 		// customer account with no documents yet.
-		if _, err := r.CodegoAccountSummary(ctx, ten, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
+		if _, err := r.CustomerSummary(ctx, ten, baas.CustomerKey{Ref: c.Ref}); !baas.IsCode(err, baas.ENotFound) {
 			t.Fatalf("customer without an account: %v", err)
 		}
 		acct := &baas.Account{TenantID: ten, CustomerID: c.ID, Kind: baas.AccountCustomer, Number: 98_765_432,
 			Currency: "EUR", Status: baas.AccountActive, CreatedAt: cgStamp()}
 		cgInTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateAccount(ctx, acct) })
-		sum, err := r.CodegoAccountSummary(ctx, ten, c.Profile.UserID)
+		sum, err := r.CustomerSummary(ctx, ten, baas.CustomerKey{Ref: c.Ref})
 		if err != nil || sum.CustomerID != c.ID || sum.FirstName != c.FirstName || sum.LastName != c.LastName ||
 			!reflect.DeepEqual(&sum.Account, acct) || len(sum.Documents) != 0 {
-			t.Fatalf("CodegoAccountSummary = %+v, %v\nwant %+v %+v", sum, err, c, acct)
+			t.Fatalf("CustomerSummary = %+v, %v\nwant %+v %+v", sum, err, c, acct)
 		}
-		if _, err := r.CodegoAccountSummary(ctx, other, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
+		if _, err := r.CustomerSummary(ctx, other, baas.CustomerKey{Ref: c.Ref}); !baas.IsCode(err, baas.ENotFound) {
 			t.Fatalf("another tenant's user with account: %v", err)
 		}
 		dup := codegoCustomer(ten, "john@example.com")
-		if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateCodegoCustomer(ctx, dup) }); !baas.IsCode(err, baas.EConflict) {
+		if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateProfiledCustomer(ctx, dup) }); !baas.IsCode(err, baas.EConflict) {
 			t.Fatalf("duplicate email: %v", err)
 		}
-		if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateCodegoCustomer(ctx, codegoCustomer(other, "john@example.com")) }); err != nil {
+		if err := s.InTx(ctx, func(tx baas.Tx) error {
+			return tx.CreateProfiledCustomer(ctx, codegoCustomer(other, "john@example.com"))
+		}); err != nil {
 			t.Fatalf("same email, other tenant: %v", err)
 		}
 		pc, err := r.FindCustomer(ctx, baas.CustomerFilter{TenantID: ten, Email: &c.Email})
@@ -143,7 +149,7 @@ func TestCodegoStore(t *testing.T) {
 			t.Fatalf("second pending id proof: %v", err)
 		}
 		gd, err := r.GetKYCDocument(ctx, doc.ID)
-		if err != nil || gd.UserID != c.Profile.UserID || gd.CustomerName != "John De" || gd.CustomerEmail != c.Email ||
+		if err != nil || gd.CustomerRef != c.Ref || gd.CustomerName != "John De" || gd.CustomerEmail != c.Email ||
 			len(gd.Images) != 2 || gd.Images[0].Side != baas.SideFront || gd.Images[0].Data != nil ||
 			!gd.AutoVerifyAt.Equal(doc.AutoVerifyAt) || !gd.ReviewedAt.IsZero() {
 			t.Fatalf("GetKYCDocument = %+v, %v", gd, err)
@@ -186,7 +192,7 @@ func TestCodegoStore(t *testing.T) {
 		if err != nil || len(latest) != 2 || latest[0].ID != again.ID || latest[1].ID != addr.ID {
 			t.Fatalf("LatestKYCDocuments: %+v %v", latest, err)
 		}
-		sum, err = r.CodegoAccountSummary(ctx, ten, c.Profile.UserID)
+		sum, err = r.CustomerSummary(ctx, ten, baas.CustomerKey{Ref: c.Ref})
 		if err != nil || len(sum.Documents) != 2 || sum.Account.ID != acct.ID {
 			t.Fatalf("summary with documents: %+v %v", sum, err)
 		}
