@@ -395,11 +395,28 @@ func (s *Service) KYCSettings(ctx context.Context, tenantID string) (*baas.KYCSe
 	return s.store.Read().GetKYCSettings(ctx, tenantID)
 }
 
+// AutoVerifyDelay returns the automatic verification delay of secs seconds, refusing one
+// outside 0 to MaxAutoVerifyAfter (checked on the seconds, so no value overflows).
+func AutoVerifyDelay(secs int64) (time.Duration, error) {
+	if err := checkAutoVerifyAfter(secs >= 0 && secs <= int64(MaxAutoVerifyAfter/time.Second)); err != nil {
+		return 0, err
+	}
+	return time.Duration(secs) * time.Second, nil
+}
+
+// checkAutoVerifyAfter is the one refusal of a delay out of range.
+func checkAutoVerifyAfter(inRange bool) error {
+	if !inRange {
+		return baas.Invalid("auto_verify_after_seconds must be between 0 and 2592000 (30 days)")
+	}
+	return nil
+}
+
 // SetKYCSettings saves a tenant's KYC settings. Automatic verification is for sandbox
 // tenants only; it applies to uploads made after the change.
 func (s *Service) SetKYCSettings(ctx context.Context, set baas.KYCSettings) (*baas.KYCSettings, error) {
-	if set.AutoVerifyAfter < 0 || set.AutoVerifyAfter > MaxAutoVerifyAfter {
-		return nil, baas.Invalid("auto_verify_after_seconds must be between 0 and 2592000 (30 days)")
+	if err := checkAutoVerifyAfter(set.AutoVerifyAfter >= 0 && set.AutoVerifyAfter <= MaxAutoVerifyAfter); err != nil {
+		return nil, err
 	}
 	err := s.store.InTx(ctx, func(tx baas.Tx) error {
 		t, err := tx.GetTenant(ctx, set.TenantID)

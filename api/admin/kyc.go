@@ -241,12 +241,11 @@ func (h *Handler) putKYCSettings(w http.ResponseWriter, r *http.Request) error {
 	if in.AutoVerifyAfterSeconds == nil {
 		return baas.Invalid("auto_verify_after_seconds is required")
 	}
-	secs := *in.AutoVerifyAfterSeconds
-	if secs < 0 || secs > int64(core.MaxAutoVerifyAfter/time.Second) {
-		return baas.Invalid("auto_verify_after_seconds must be between 0 and 2592000 (30 days)")
+	delay, err := core.AutoVerifyDelay(*in.AutoVerifyAfterSeconds)
+	if err != nil {
+		return err
 	}
-	s, err := h.core.SetKYCSettings(r.Context(), baas.KYCSettings{TenantID: r.PathValue("tenant"),
-		AutoVerifyAfter: time.Duration(secs) * time.Second})
+	s, err := h.core.SetKYCSettings(r.Context(), baas.KYCSettings{TenantID: r.PathValue("tenant"), AutoVerifyAfter: delay})
 	if err != nil {
 		return err
 	}
