@@ -29,25 +29,31 @@ type CustomerFilter struct {
 	Handle   *string
 }
 
-// CustomerProfile is what a Codego signup records about a customer beyond the fields every
-// Customer has (name, surname, mobile, address, city and zip code live in Customer). Ids of
-// countries are ids of the Codego countries list.
+// CustomerKey names one customer of a tenant: by ID, or, when ID is empty, by Ref, the
+// external reference a dialect allocated for it. The zero key names no customer.
+type CustomerKey struct {
+	ID  string
+	Ref string
+}
+
+// CustomerProfile is what a full signup records about a customer beyond the fields every
+// Customer has (name, phone, address, city and zip code live in Customer). Countries are
+// ids of the countries list (Country.ID).
 type CustomerProfile struct {
-	UserID             string // the Codego user_id: random and opaque
-	DOB                string // date of birth, YYYY-MM-DD
+	DateOfBirth        string // YYYY-MM-DD
 	CountryOfResidence int
-	CountryID          int // the country of the mobile number
+	PhoneCountry       int // the country of the phone number
 	Nationality        int
-	Country            int // the country of the address
-	SameShipping       bool
+	AddressCountry     int
+	SameShipping       bool // the shipping address is the address
 	ShipAddress        string
-	ShipCapital        string
+	ShipRegion         string
 	ShipCity           string
 	ShipCountry        int
 	ShipZipCode        string
 	WorkCountry        int
 	IncomeSource       string
-	PoliticalPerson    bool
+	PoliticallyExposed bool
 	TaxCountry         int
 	TaxNumber          string
 	Gender             string
@@ -58,16 +64,21 @@ type CustomerProfile struct {
 	PasswordHash       string // argon2id, in the PHC string format
 }
 
-// CodegoCustomer is a customer who signed up through the Codego dialect.
-type CodegoCustomer struct {
+// ProfiledCustomer is a customer with their external reference and profile.
+type ProfiledCustomer struct {
 	Customer
+	// Ref is the customer's external reference: an opaque id, unique across tenants, that
+	// the dialect which opened the customer allocated and its clients name the customer
+	// by (the Codego user_id); "" when none was allocated. Stored in the column
+	// codego_user_id, which existing databases keep.
+	Ref     string
 	Profile CustomerProfile
 }
 
-// CodegoAccountSummary is a customer's name, first customer account and newest KYC
-// document of each type (by type). Of the documents only ID, TenantID, CustomerID, Type,
-// Status and AutoVerifyAt are filled.
-type CodegoAccountSummary struct {
+// CustomerSummary is a customer's name, first customer account and newest KYC document
+// of each type (by type). Of the documents only ID, TenantID, CustomerID, Type, Status and
+// AutoVerifyAt are filled.
+type CustomerSummary struct {
 	CustomerID string
 	FirstName  string
 	LastName   string
@@ -80,11 +91,14 @@ type CustomerTx interface {
 	CreateCustomer(ctx context.Context, c *Customer) error
 	FindCustomer(ctx context.Context, f CustomerFilter) (*Customer, error)
 
-	// CreateCodegoCustomer inserts a customer with its Codego profile. A customer with the
-	// same email in the tenant, or the same user id, returns EConflict.
-	CreateCodegoCustomer(ctx context.Context, c *CodegoCustomer) error
-	FindCodegoCustomer(ctx context.Context, tenantID, userID string) (*CodegoCustomer, error)
-	// CodegoAccountSummary reads what account_detail shows in one query: ENotFound when the
-	// tenant has no such user or the user no account.
-	CodegoAccountSummary(ctx context.Context, tenantID, userID string) (*CodegoAccountSummary, error)
+	// CreateProfiledCustomer inserts a customer with their reference and profile. A
+	// customer with the same email in the tenant, or the same reference, returns
+	// EConflict.
+	CreateProfiledCustomer(ctx context.Context, c *ProfiledCustomer) error
+	// FindProfiledCustomer returns the tenant's customer named by k, with reference and
+	// profile (the zero profile for a customer opened without one).
+	FindProfiledCustomer(ctx context.Context, tenantID string, k CustomerKey) (*ProfiledCustomer, error)
+	// CustomerSummary reads a customer's name, first account and KYC documents in one
+	// query: ENotFound when the tenant has no such customer or the customer no account.
+	CustomerSummary(ctx context.Context, tenantID string, k CustomerKey) (*CustomerSummary, error)
 }

@@ -54,7 +54,7 @@ type KYCDocument struct {
 	Images       []KYCImage
 
 	// Filled in by reads, from the customer.
-	UserID        string
+	CustomerRef   string // the customer's external reference (ProfiledCustomer.Ref)
 	CustomerName  string
 	CustomerEmail string
 }

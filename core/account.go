@@ -100,21 +100,34 @@ func (s *Service) CreateAccount(ctx context.Context, p CreateAccountParams) (*Ac
 			}
 			return nil, err
 		}
-		a := baas.Account{TenantID: tenantID, CustomerID: c.ID, Kind: baas.AccountCustomer, Currency: s.cfg.MasterCurrency,
+		currency, err := s.accountCurrency(ctx, tx, tenantID, ProductAccounts)
+		if err != nil {
+			return nil, err
+		}
+		a := baas.Account{TenantID: tenantID, CustomerID: c.ID, Kind: baas.AccountCustomer, Currency: currency,
 			Status: baas.AccountActive, CreatedAt: now}
-		var err error
 		if a.Number, err = freeAccountNumber(ctx, tx); err != nil {
 			return nil, err
 		}
 		if err := tx.CreateAccount(ctx, &a); err != nil {
 			return nil, err
 		}
-		if err := event(ctx, tx, tenantID, "account.created", c.ID, now, map[string]any{
-			"customer_id": c.ID, "account_number": a.Number, "email": c.Email}); err != nil {
+		if err := accountCreatedEvent(ctx, tx, &c, "", &a, now); err != nil {
 			return nil, err
 		}
 		return &AccountInfo{Customer: c, Account: a}, nil
 	})
+}
+
+// accountCreatedEvent writes the account.created event of a new customer account, in
+// neutral form: customer id (and reference, when the customer has one), account number
+// and currency, email. The dialects render it for their receivers.
+func accountCreatedEvent(ctx context.Context, tx baas.Tx, c *baas.Customer, ref string, a *baas.Account, now time.Time) error {
+	payload := map[string]any{"customer_id": c.ID, "account_number": a.Number, "currency": a.Currency, "email": c.Email}
+	if ref != "" {
+		payload["customer_ref"] = ref
+	}
+	return event(ctx, tx, c.TenantID, "account.created", c.ID, now, payload)
 }
 
 // freeAccountNumber draws random 8-digit numbers until one is unused.

@@ -9,7 +9,6 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,10 +39,10 @@ type KYCImageUpload struct {
 
 // UploadKYCParams are the inputs of UploadKYC.
 type UploadKYCParams struct {
-	UserID string
-	Type   int // baas.DocIDProof or baas.DocAddressProof
-	Number string
-	Images []KYCImageUpload
+	Customer baas.CustomerKey
+	Type     int // baas.DocIDProof or baas.DocAddressProof
+	Number   string
+	Images   []KYCImageUpload
 }
 
 // checkImage reads the header of a KYC image: it must be a PNG or a JPEG (by its bytes,
@@ -120,7 +119,7 @@ func (s *Service) UploadKYC(ctx context.Context, p UploadKYCParams) (*baas.KYCDo
 	var doc *baas.KYCDocument
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
 		now := s.now()
-		c, err := codegoUser(ctx, tx, tenantID, p.UserID)
+		c, err := findCustomer(ctx, tx, tenantID, p.Customer)
 		if err != nil {
 			return err
 		}
@@ -134,7 +133,7 @@ func (s *Service) UploadKYC(ctx context.Context, p UploadKYCParams) (*baas.KYCDo
 			}
 		}
 		doc = &baas.KYCDocument{TenantID: tenantID, CustomerID: c.ID, Type: p.Type, Number: p.Number,
-			Status: baas.KYCPending, CreatedAt: now, Images: images, UserID: c.Profile.UserID,
+			Status: baas.KYCPending, CreatedAt: now, Images: images, CustomerRef: c.Ref,
 			CustomerName: strings.TrimSpace(c.FirstName + " " + c.LastName), CustomerEmail: c.Email}
 		t, err := tx.GetTenant(ctx, tenantID)
 		if err != nil {
@@ -194,15 +193,15 @@ func KYCOverall(docs []*baas.KYCDocument) string {
 
 // KYCStatus returns the newest document of each type the customer uploaded (types never
 // uploaded are absent), with the customer.
-func (s *Service) KYCStatus(ctx context.Context, userID string) (*baas.CodegoCustomer, []*baas.KYCDocument, error) {
-	return s.kycDocuments(ctx, userID)
+func (s *Service) KYCStatus(ctx context.Context, k baas.CustomerKey) (*baas.ProfiledCustomer, []*baas.KYCDocument, error) {
+	return s.kycDocuments(ctx, k)
 }
 
 // kycDocuments reads a customer's newest documents. A sandbox document whose automatic
 // verification is due is verified first, so reads never show a stale Pending even when
 // the background sweep has not run yet.
-func (s *Service) kycDocuments(ctx context.Context, userID string) (*baas.CodegoCustomer, []*baas.KYCDocument, error) {
-	c, err := s.CodegoUser(ctx, userID)
+func (s *Service) kycDocuments(ctx context.Context, k baas.CustomerKey) (*baas.ProfiledCustomer, []*baas.KYCDocument, error) {
+	c, err := s.Customer(ctx, k)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -237,25 +236,26 @@ func (s *Service) verifyDue(ctx context.Context, customerID string, docs []*baas
 	return false, nil
 }
 
-// kycEvent writes the event of a document's current status. Its payload is what the
-// Codego KYC webhook delivers (see docs/codego.md).
+// kycEvent writes the event of a document's current status, in neutral form: the
+// customer (id, and reference when they have one), the document's type and status, the
+// reason of a rejection and the customer's overall KYC status. The dialects render it for
+// their receivers (the Codego KYC webhook: api/codego).
 func kycEvent(ctx context.Context, tx baas.Tx, d *baas.KYCDocument, now time.Time) error {
 	latest, err := tx.LatestKYCDocuments(ctx, d.CustomerID)
 	if err != nil {
 		return err
 	}
-	typ := "kyc." + strings.ToLower(d.Status)
-	return event(ctx, tx, d.TenantID, typ, d.CustomerID, now, map[string]any{
-		"status":          1,
-		"event":           typ,
-		"user_id":         d.UserID,
-		"document_id":     strconv.Itoa(d.Type),
-		"document_name":   baas.DocumentName(d.Type),
+	payload := map[string]any{
+		"customer_id":     d.CustomerID,
+		"document_type":   d.Type,
 		"document_status": d.Status,
 		"reason":          d.Reason,
 		"kyc_status":      KYCOverall(latest),
-		"datetime":        now.Format(time.DateTime),
-	})
+	}
+	if d.CustomerRef != "" {
+		payload["customer_ref"] = d.CustomerRef
+	}
+	return event(ctx, tx, d.TenantID, "kyc."+strings.ToLower(d.Status), d.CustomerID, now, payload)
 }
 
 // sandboxReviewer is the reviewer of automatic sandbox verifications.
@@ -395,11 +395,28 @@ func (s *Service) KYCSettings(ctx context.Context, tenantID string) (*baas.KYCSe
 	return s.store.Read().GetKYCSettings(ctx, tenantID)
 }
 
+// AutoVerifyDelay returns the automatic verification delay of secs seconds, refusing one
+// outside 0 to MaxAutoVerifyAfter (checked on the seconds, so no value overflows).
+func AutoVerifyDelay(secs int64) (time.Duration, error) {
+	if err := checkAutoVerifyAfter(secs >= 0 && secs <= int64(MaxAutoVerifyAfter/time.Second)); err != nil {
+		return 0, err
+	}
+	return time.Duration(secs) * time.Second, nil
+}
+
+// checkAutoVerifyAfter is the one refusal of a delay out of range.
+func checkAutoVerifyAfter(inRange bool) error {
+	if !inRange {
+		return baas.Invalid("auto_verify_after_seconds must be between 0 and 2592000 (30 days)")
+	}
+	return nil
+}
+
 // SetKYCSettings saves a tenant's KYC settings. Automatic verification is for sandbox
 // tenants only; it applies to uploads made after the change.
 func (s *Service) SetKYCSettings(ctx context.Context, set baas.KYCSettings) (*baas.KYCSettings, error) {
-	if set.AutoVerifyAfter < 0 || set.AutoVerifyAfter > MaxAutoVerifyAfter {
-		return nil, baas.Invalid("auto_verify_after_seconds must be between 0 and 2592000 (30 days)")
+	if err := checkAutoVerifyAfter(set.AutoVerifyAfter >= 0 && set.AutoVerifyAfter <= MaxAutoVerifyAfter); err != nil {
+		return nil, err
 	}
 	err := s.store.InTx(ctx, func(tx baas.Tx) error {
 		t, err := tx.GetTenant(ctx, set.TenantID)

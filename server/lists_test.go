@@ -62,15 +62,16 @@ func TestListsCostNoQueryPerItem(t *testing.T) {
 				if _, _, err := e.Core.CashIn(ctx, core.CashInParams{AccountNumber: acct.Account.Number, Amount: 100}); err != nil {
 					t.Fatal(err)
 				}
-				c, _, err := e.Core.CodegoSignup(ctx, core.CodegoSignupParams{Name: "Ada", Surname: "Lovelace",
-					Mobile: fmt.Sprintf("99996%05d", seq), Email: fmt.Sprintf("c%d@example.com", seq), Password: "Aa100508!!!",
-					CountryOfResidence: 106, CountryID: 106, DOB: "1989-01-02", Nationality: 106, Address: "Via Roma 1",
-					City: "Roma", Country: 106, ZipCode: "00100", SameShipping: true, WorkCountry: 106, IncomeSource: "salary",
-					TaxCountry: 106, TaxNumber: "RSSMRA", Gender: "female"})
+				c, _, err := e.Core.Signup(ctx, core.SignupParams{FirstName: "Ada", LastName: "Lovelace",
+					Phone: fmt.Sprintf("99996%05d", seq), Email: fmt.Sprintf("c%d@example.com", seq), Password: "Aa100508!!!",
+					Address: "Via Roma 1", City: "Roma", ZipCode: "00100", Product: core.ProductCards,
+					Ref: fmt.Sprintf("ref-%d", seq), Profile: baas.CustomerProfile{CountryOfResidence: 106, PhoneCountry: 106,
+						DateOfBirth: "1989-01-02", Nationality: 106, AddressCountry: 106, SameShipping: true, WorkCountry: 106,
+						IncomeSource: "salary", TaxCountry: 106, TaxNumber: "RSSMRA", Gender: "female"}})
 				if err != nil {
 					t.Fatal(err)
 				}
-				if _, err := e.Core.UploadKYC(ctx, core.UploadKYCParams{UserID: c.Profile.UserID, Type: baas.DocAddressProof,
+				if _, err := e.Core.UploadKYC(ctx, core.UploadKYCParams{Customer: baas.CustomerKey{ID: c.ID}, Type: baas.DocAddressProof,
 					Images: []core.KYCImageUpload{{Field: "address_proof", Side: baas.SideFull, Data: img.Bytes()}}}); err != nil {
 					t.Fatal(err)
 				}

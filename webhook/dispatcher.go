@@ -33,6 +33,10 @@ type Config struct {
 	Jitter       float64               // each wait is varied by up to this fraction either way (0.2); negative for none
 	Client       *http.Client          // NewClient(Timeout)
 	Metrics      prometheus.Registerer // where attempt metrics are registered (none when nil)
+	// Render returns the payload receivers get for an event (the envelope's data, or the
+	// whole body of a payload-format endpoint), or nil for the event's own payload: the
+	// dialects render the core's neutral payloads in their shapes. Wired in cmd/baas.
+	Render func(e *baas.Event) ([]byte, error)
 }
 
 func (c Config) withDefaults() Config {
@@ -179,7 +183,7 @@ func (d *Dispatcher) deliver(ctx context.Context, o *core.OutgoingDelivery) {
 	del := &o.Delivery
 	res := baas.DeliveryResult{DeliveryID: del.ID, LeaseToken: o.LeaseToken, Attempt: del.Attempts}
 	var x exchange
-	body, err := EventBody(&o.Event, o.Endpoint.Format)
+	body, err := d.body(&o.Event, o.Endpoint.Format)
 	var header http.Header
 	if err == nil {
 		if o.SigningSecret == "" {
@@ -244,4 +248,21 @@ func (d *Dispatcher) deliver(ctx context.Context, o *core.OutgoingDelivery) {
 	default:
 		d.log.DebugContext(ctx, "webhook delivered", attrs...)
 	}
+}
+
+// body returns the body of an event for an endpoint's format, its payload rendered by
+// Config.Render.
+func (d *Dispatcher) body(e *baas.Event, format string) ([]byte, error) {
+	if d.cfg.Render != nil {
+		data, err := d.cfg.Render(e)
+		if err != nil {
+			return nil, err
+		}
+		if data != nil {
+			r := *e
+			r.Payload = data
+			e = &r
+		}
+	}
+	return EventBody(e, format)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/codego"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
@@ -63,7 +64,7 @@ func stamp(t time.Time) string {
 }
 
 func viewKYC(d *baas.KYCDocument) kycView {
-	v := kycView{ID: d.ID, TenantID: d.TenantID, CustomerID: d.CustomerID, UserID: d.UserID, CustomerName: d.CustomerName,
+	v := kycView{ID: d.ID, TenantID: d.TenantID, CustomerID: d.CustomerID, UserID: d.CustomerRef, CustomerName: d.CustomerName,
 		CustomerEmail: d.CustomerEmail, DocumentID: d.Type, DocumentName: baas.DocumentName(d.Type), Number: d.Number,
 		Status: d.Status, Reason: d.Reason, Reviewer: d.Reviewer, CreatedAt: stamp(d.CreatedAt),
 		ReviewedAt: stamp(d.ReviewedAt), AutoVerifyAt: stamp(d.AutoVerifyAt), Images: []kycImageView{}}
@@ -99,7 +100,10 @@ func (h *Handler) listKYC(w http.ResponseWriter, r *http.Request) error {
 		if f.TenantID == "" {
 			return baas.Invalid("user_id needs tenant_id")
 		}
-		c, err := h.core.CodegoUser(baas.WithTenant(r.Context(), f.TenantID), uid)
+		c, err := h.core.Customer(baas.WithTenant(r.Context(), f.TenantID), baas.CustomerKey{Ref: codego.NormalizeUserID(uid)})
+		if baas.IsCode(err, baas.ENotFound) {
+			return baas.Reasonf(baas.ENotFound, "USER_NOT_FOUND", "user not found")
+		}
 		if err != nil {
 			return err
 		}
@@ -237,12 +241,11 @@ func (h *Handler) putKYCSettings(w http.ResponseWriter, r *http.Request) error {
 	if in.AutoVerifyAfterSeconds == nil {
 		return baas.Invalid("auto_verify_after_seconds is required")
 	}
-	secs := *in.AutoVerifyAfterSeconds
-	if secs < 0 || secs > int64(core.MaxAutoVerifyAfter/time.Second) {
-		return baas.Invalid("auto_verify_after_seconds must be between 0 and 2592000 (30 days)")
+	delay, err := core.AutoVerifyDelay(*in.AutoVerifyAfterSeconds)
+	if err != nil {
+		return err
 	}
-	s, err := h.core.SetKYCSettings(r.Context(), baas.KYCSettings{TenantID: r.PathValue("tenant"),
-		AutoVerifyAfter: time.Duration(secs) * time.Second})
+	s, err := h.core.SetKYCSettings(r.Context(), baas.KYCSettings{TenantID: r.PathValue("tenant"), AutoVerifyAfter: delay})
 	if err != nil {
 		return err
 	}

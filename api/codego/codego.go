@@ -190,6 +190,9 @@ var authCodes = map[string]int{
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	e := baas.AsError(err)
 	body := errorBody{Status: 0, Message: e.Message}
+	if m, ok := messages[e.Reason]; ok {
+		body.Message = m
+	}
 	status := http.StatusOK
 	switch e.Code {
 	case baas.EInvalid:

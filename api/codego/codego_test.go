@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/codego"
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/server/servertest"
 	"github.com/baas-oss/baas/store/storetest"
@@ -337,15 +338,19 @@ func TestSpecExamples(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, ev := range evs {
+				body, err := codego.RenderEvent(ev)
+				if err != nil {
+					t.Fatal(err)
+				}
 				var p map[string]any
-				if err := json.Unmarshal(ev.Payload, &p); err != nil {
+				if err := json.Unmarshal(body, &p); err != nil {
 					t.Fatal(err)
 				}
 				if p["user_id"] != uid || p["event"] != typ || p["status"] != float64(1) {
-					t.Fatalf("%s payload: %s", typ, ev.Payload)
+					t.Fatalf("%s payload: %s", typ, body)
 				}
 				if typ == "kyc.rejected" && (p["reason"] != "the photo is blurred" || p["document_name"] != "Id Proof") {
-					t.Fatalf("rejected payload: %s", ev.Payload)
+					t.Fatalf("rejected payload: %s", body)
 				}
 				count[typ]++
 			}
@@ -595,5 +600,37 @@ func TestInternalError(t *testing.T) {
 	wantCode(t, r, 502, "Bad Gateway (There was a generic error.)")
 	if strings.Contains(string(r.Raw), "sql") {
 		t.Fatalf("the cause leaked: %s", r.Raw)
+	}
+}
+
+func TestNormalizeUserID(t *testing.T) {
+	for in, want := range map[string]string{
+		`O39I2XXEsBtAgb0Cwd0CHUZiI290wmoqkXTcKETz\/V7uLds3J3OFKgtDzSg=`: "O39I2XXEsBtAgb0Cwd0CHUZiI290wmoqkXTcKETz/V7uLds3J3OFKgtDzSg=",
+		" ab cd= ": "ab+cd=",
+	} {
+		if got := codego.NormalizeUserID(in); got != want {
+			t.Fatalf("NormalizeUserID(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestRenderEvent renders the core's neutral payloads as the Codego webhooks showed them
+// before the core made them neutral: the same bytes.
+func TestRenderEvent(t *testing.T) {
+	at := time.Date(2025, 3, 14, 9, 30, 5, 123000, time.UTC)
+	for _, c := range []struct {
+		typ, payload, want string
+	}{
+		{"kyc.rejected", `{"customer_id":"c1","customer_ref":"ab/c+=","document_status":"Rejected","document_type":1,"kyc_status":"Rejected","reason":"blurred"}`,
+			`{"datetime":"2025-03-14 09:30:05","document_id":"1","document_name":"Id Proof","document_status":"Rejected","event":"kyc.rejected","kyc_status":"Rejected","reason":"blurred","status":1,"user_id":"ab/c+="}`},
+		{"account.created", `{"account_number":12345678,"currency":"EUR","customer_id":"c1","customer_ref":"ab/c+=","email":"a@b.co"}`,
+			`{"account_number":12345678,"currency":"EUR","customer_id":"c1","email":"a@b.co","user_id":"ab/c+="}`},
+		{"account.created", `{"account_number":12345678,"currency":"USD","customer_id":"c1","email":"a@b.co"}`, ``},
+		{"transfer.p2p", `{"amount":5}`, ``},
+	} {
+		got, err := codego.RenderEvent(&baas.Event{Type: c.typ, Payload: []byte(c.payload), CreatedAt: at})
+		if err != nil || string(got) != c.want {
+			t.Fatalf("RenderEvent(%s %s) = %s, %v\nwant %s", c.typ, c.payload, got, err, c.want)
+		}
 	}
 }

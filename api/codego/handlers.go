@@ -173,41 +173,41 @@ type messageResponse struct {
 
 // signup: POST /api/signup.
 func (h *Handler) signup(ctx context.Context, req *request, s *session) (any, error) {
-	p := core.CodegoSignupParams{
-		CountryOfResidence: req.countryID(false, "country_of_residence"),
-		Name:               req.str(strOpt{max: 100}, "name"),
-		Surname:            req.str(strOpt{max: 100}, "surname"),
-		Mobile:             req.str(strOpt{max: 20}, "mobile"),
-		Email:              req.str(strOpt{max: 254}, "email"),
-		Password:           req.str(strOpt{max: 128}, "password"),
-		CountryID:          req.countryID(false, "country_id"),
-		DOB:                req.str(strOpt{max: 10}, "dob"),
-		Nationality:        req.countryID(false, "nationality"),
-		Address:            req.str(strOpt{}, "address"),
-		City:               req.str(strOpt{max: 100}, "city"),
-		Country:            req.countryID(false, "country"),
-		ZipCode:            req.str(strOpt{max: 20}, "zipcode", "zip_code"),
-		SameShipping:       req.flag("is_same"),
-		ShipAddress:        req.str(strOpt{optional: true}, "receive_card_address"),
-		ShipCapital:        req.str(strOpt{optional: true, max: 100}, "receive_card_capital"),
-		ShipCity:           req.str(strOpt{optional: true, max: 100}, "receive_card_city"),
-		ShipCountry:        req.countryID(true, "receive_card_country"),
-		ShipZipCode:        req.str(strOpt{optional: true, max: 20}, "receive_card_zipcode"),
-		WorkCountry:        req.countryID(false, "work_country"),
-		IncomeSource:       req.str(strOpt{max: 64}, "income_soruce", "income_source"),
-		PoliticalPerson:    req.choice(false, []string{"No", "Yes"}, "political_person") == 1,
-		TaxCountry:         req.countryID(false, "country_pay_tax"),
-		TaxNumber:          req.str(strOpt{max: 50}, "tax_personal_number"),
-		Gender:             req.str(strOpt{max: 16}, "gender"),
-		DeviceType:         req.str(strOpt{optional: true, max: 50}, "device_type"),
-		DeviceToken:        req.str(strOpt{optional: true, max: 4096}, "device_token"),
-		DeviceModel:        req.str(strOpt{optional: true, max: 100}, "device_model"),
-		IPAddress:          req.str(strOpt{optional: true, max: 64}, "ipaddress", "ip_address"),
-	}
+	p := core.SignupParams{Product: core.ProductCards, Ref: newUserID()}
+	pr := &p.Profile
+	pr.CountryOfResidence = req.countryID(false, "country_of_residence")
+	p.FirstName = req.str(strOpt{max: 100}, "name")
+	p.LastName = req.str(strOpt{max: 100}, "surname")
+	p.Phone = req.str(strOpt{max: 20}, "mobile")
+	p.Email = req.str(strOpt{max: 254}, "email")
+	p.Password = req.str(strOpt{max: 128}, "password")
+	pr.PhoneCountry = req.countryID(false, "country_id")
+	pr.DateOfBirth = req.str(strOpt{max: 10}, "dob")
+	pr.Nationality = req.countryID(false, "nationality")
+	p.Address = req.str(strOpt{}, "address")
+	p.City = req.str(strOpt{max: 100}, "city")
+	pr.AddressCountry = req.countryID(false, "country")
+	p.ZipCode = req.str(strOpt{max: 20}, "zipcode", "zip_code")
+	pr.SameShipping = req.flag("is_same")
+	pr.ShipAddress = req.str(strOpt{optional: true}, "receive_card_address")
+	pr.ShipRegion = req.str(strOpt{optional: true, max: 100}, "receive_card_capital")
+	pr.ShipCity = req.str(strOpt{optional: true, max: 100}, "receive_card_city")
+	pr.ShipCountry = req.countryID(true, "receive_card_country")
+	pr.ShipZipCode = req.str(strOpt{optional: true, max: 20}, "receive_card_zipcode")
+	pr.WorkCountry = req.countryID(false, "work_country")
+	pr.IncomeSource = req.str(strOpt{max: 64}, "income_soruce", "income_source")
+	pr.PoliticallyExposed = req.choice(false, []string{"No", "Yes"}, "political_person") == 1
+	pr.TaxCountry = req.countryID(false, "country_pay_tax")
+	pr.TaxNumber = req.str(strOpt{max: 50}, "tax_personal_number")
+	pr.Gender = req.str(strOpt{max: 16}, "gender")
+	pr.DeviceType = req.str(strOpt{optional: true, max: 50}, "device_type")
+	pr.DeviceToken = req.str(strOpt{optional: true, max: 4096}, "device_token")
+	pr.DeviceModel = req.str(strOpt{optional: true, max: 100}, "device_model")
+	pr.IPAddress = req.str(strOpt{optional: true, max: 64}, "ipaddress", "ip_address")
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
-	c, _, err := h.core.CodegoSignup(ctx, p)
+	c, _, err := h.core.Signup(ctx, p)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +215,7 @@ func (h *Handler) signup(ctx context.Context, req *request, s *session) (any, er
 		Status  int    `json:"status"`
 		UserID  string `json:"user_id"`
 		Message string `json:"message"`
-	}{1, c.Profile.UserID, "Registration is completed successfully."}, nil
+	}{1, c.Ref, "Registration is completed successfully."}, nil
 }
 
 // documentID reads the optional document_id of an upload, which must name the endpoint's
@@ -243,7 +243,7 @@ func (h *Handler) uploadIDProof(ctx context.Context, req *request, s *session) (
 	if back != nil {
 		images = append(images, core.KYCImageUpload{Field: "back_proof", Side: baas.SideBack, Data: back})
 	}
-	if _, err := h.core.UploadKYC(ctx, core.UploadKYCParams{UserID: userID, Type: baas.DocIDProof, Number: number,
+	if _, err := h.core.UploadKYC(ctx, core.UploadKYCParams{Customer: user(userID), Type: baas.DocIDProof, Number: number,
 		Images: images}); err != nil {
 		return nil, err
 	}
@@ -264,7 +264,7 @@ func (h *Handler) addressProof(ctx context.Context, req *request, s *session) (a
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
-	if _, err := h.core.UploadKYC(ctx, core.UploadKYCParams{UserID: userID, Type: baas.DocAddressProof,
+	if _, err := h.core.UploadKYC(ctx, core.UploadKYCParams{Customer: user(userID), Type: baas.DocAddressProof,
 		Images: []core.KYCImageUpload{{Field: "address_proof", Side: baas.SideFull, Data: img}}}); err != nil {
 		return nil, err
 	}
@@ -278,7 +278,7 @@ func (h *Handler) remainingCards(ctx context.Context, req *request, s *session) 
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
-	n, err := h.core.RemainingCards(ctx, userID, typ)
+	n, err := h.core.RemainingCards(ctx, user(userID), typ)
 	if err != nil {
 		return nil, err
 	}
@@ -295,7 +295,7 @@ func (h *Handler) shippingCost(ctx context.Context, req *request, s *session) (a
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
-	cost, err := h.core.ShippingCost(ctx, userID, typ)
+	cost, err := h.core.ShippingCost(ctx, user(userID), typ)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ func (h *Handler) kycStatus(ctx context.Context, req *request, s *session) (any,
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
-	_, docs, err := h.core.KYCStatus(ctx, userID)
+	_, docs, err := h.core.KYCStatus(ctx, user(userID))
 	if err != nil {
 		return nil, err
 	}
@@ -346,7 +346,7 @@ func (h *Handler) accountDetail(ctx context.Context, req *request, s *session) (
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
-	d, err := h.core.CodegoAccountDetail(ctx, userID)
+	d, err := h.core.AccountDetail(ctx, user(userID))
 	if err != nil {
 		return nil, err
 	}

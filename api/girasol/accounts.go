@@ -2,6 +2,7 @@ package girasol
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -41,6 +42,25 @@ func (h *Handler) createAccount(ctx context.Context, r *http.Request, b *body) (
 	}
 	return &response{status: http.StatusCreated, replayed: replayed, data: map[string]any{
 		"email": info.Customer.Email, "accountNumber": info.Account.Number}}, nil
+}
+
+// RenderEvent returns the body a Girasol receiver gets for an event: account.created
+// without the currency (the Girasol accounts' currency is the company's). It returns nil
+// for the events it does not render, and for the customers opened through another
+// dialect (who have a reference).
+func RenderEvent(e *baas.Event) ([]byte, error) {
+	if e.Type != "account.created" {
+		return nil, nil
+	}
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, err
+	}
+	if _, ok := p["customer_ref"]; ok {
+		return nil, nil
+	}
+	delete(p, "currency")
+	return json.Marshal(p)
 }
 
 // changeAccountStatus: PATCH /v1/accounts/change-account-status.

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/girasol"
 	"github.com/baas-oss/baas/server/servertest"
 	"github.com/baas-oss/baas/store/storetest"
 )
@@ -401,5 +403,20 @@ func TestRequestIDEcho(t *testing.T) {
 	r = e.Do(t, "GET", "/healthz", nil, http.Header{})
 	if len(r.Header.Get("X-Request-Id")) < 16 {
 		t.Fatalf("no generated request id: %v", r.Header)
+	}
+}
+
+// TestRenderEvent renders account.created as Girasol receivers got it before the core
+// added the currency: the same bytes.
+func TestRenderEvent(t *testing.T) {
+	for _, c := range []struct{ payload, want string }{
+		{`{"account_number":12345678,"currency":"USD","customer_id":"c1","email":"a@b.co"}`,
+			`{"account_number":12345678,"customer_id":"c1","email":"a@b.co"}`},
+		{`{"account_number":12345678,"currency":"EUR","customer_id":"c1","customer_ref":"r","email":"a@b.co"}`, ``},
+	} {
+		got, err := girasol.RenderEvent(&baas.Event{Type: "account.created", Payload: []byte(c.payload)})
+		if err != nil || string(got) != c.want {
+			t.Fatalf("RenderEvent(%s) = %s, %v\nwant %s", c.payload, got, err, c.want)
+		}
 	}
 }

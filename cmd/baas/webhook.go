@@ -9,6 +9,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/codego"
+	"github.com/baas-oss/baas/api/girasol"
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/webhook"
 	"github.com/prometheus/client_golang/prometheus"
@@ -200,6 +203,17 @@ func (m *Main) webhookConfig() (webhook.Config, error) {
 	return c, c.Validate()
 }
 
+// renderEvent renders an event's payload in the shape of the dialect it belongs to: each
+// dialect renders the events it knows, the first that does wins.
+func renderEvent(e *baas.Event) ([]byte, error) {
+	for _, render := range []func(*baas.Event) ([]byte, error){codego.RenderEvent, girasol.RenderEvent} {
+		if b, err := render(e); b != nil || err != nil {
+			return b, err
+		}
+	}
+	return nil, nil
+}
+
 // startWebhooks starts the webhook dispatcher and lets the core make real-time
 // authorization calls. The returned function stops the dispatcher, waiting for the
 // deliveries in flight.
@@ -209,6 +223,7 @@ func (m *Main) startWebhooks(reg prometheus.Registerer) (stop func(), err error)
 		return nil, err
 	}
 	cfg.Metrics = reg
+	cfg.Render = renderEvent
 	d, err := webhook.NewDispatcher(m.core, cfg, m.log)
 	if err != nil {
 		return nil, err

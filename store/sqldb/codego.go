@@ -12,8 +12,9 @@ import (
 	"github.com/baas-oss/baas"
 )
 
-// This file holds the queries of the Codego side (baas.CodegoTx): auth tokens, customers
-// with their Codego profile, KYC documents and images, KYC settings.
+// This file holds the queries of sessions (baas.SessionTx: auth tokens), customers with
+// their reference and profile (baas.CustomerTx), KYC documents and images, KYC settings
+// (baas.KYCTx).
 
 // --- auth tokens ---
 
@@ -43,84 +44,103 @@ func (x *queries) DeleteCodegoTokens(ctx context.Context, tenantID string, befor
 	return res.RowsAffected()
 }
 
-// --- customers with a Codego profile ---
+// --- customers with a reference and a profile ---
 
-const codegoProfileCols = `codego_user_id, dob, country_of_residence, country_id, nationality, country, same_shipping,
+// profileCols are the columns of a customer's reference and profile. The reference lives
+// in codego_user_id, the column existing databases hold it in.
+const profileCols = `codego_user_id, dob, country_of_residence, country_id, nationality, country, same_shipping,
 	ship_address, ship_capital, ship_city, ship_country, ship_zip_code, work_country, income_source, political_person,
 	tax_country, tax_number, gender, device_type, device_token, device_model, ip_address, password_hash`
 
-func (x *queries) CreateCodegoCustomer(ctx context.Context, c *baas.CodegoCustomer) error {
+func (x *queries) CreateProfiledCustomer(ctx context.Context, c *baas.ProfiledCustomer) error {
 	p := &c.Profile
+	ref := sql.NullString{String: c.Ref, Valid: c.Ref != ""}
 	_, err := x.exec(ctx, `INSERT INTO customers (id, tenant_id, email, handle, first_name, last_name, phone,
-		address_line1, address_line2, city, zip_code, created_at, `+codegoProfileCols+`)
+		address_line1, address_line2, city, zip_code, created_at, `+profileCols+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.TenantID, c.Email, c.Handle, c.FirstName, c.LastName, c.Phone, c.AddressLine1, c.AddressLine2, c.City,
 		c.ZipCode, micros(c.CreatedAt),
-		p.UserID, p.DOB, p.CountryOfResidence, p.CountryID, p.Nationality, p.Country, p.SameShipping,
-		p.ShipAddress, p.ShipCapital, p.ShipCity, p.ShipCountry, p.ShipZipCode, p.WorkCountry, p.IncomeSource,
-		p.PoliticalPerson, p.TaxCountry, p.TaxNumber, p.Gender, p.DeviceType, p.DeviceToken, p.DeviceModel,
+		ref, p.DateOfBirth, p.CountryOfResidence, p.PhoneCountry, p.Nationality, p.AddressCountry, p.SameShipping,
+		p.ShipAddress, p.ShipRegion, p.ShipCity, p.ShipCountry, p.ShipZipCode, p.WorkCountry, p.IncomeSource,
+		p.PoliticallyExposed, p.TaxCountry, p.TaxNumber, p.Gender, p.DeviceType, p.DeviceToken, p.DeviceModel,
 		p.IPAddress, p.PasswordHash)
 	return err
 }
 
-// codegoCustomerCols are the columns codegoCustomerRow scans, in its order.
-var codegoCustomerCols = `id, tenant_id, email, handle, first_name, last_name, phone, address_line1, address_line2,
-	city, zip_code, created_at, ` + codegoProfileCols
+// profiledCustomerCols are the columns profiledCustomerRow scans, in its order.
+var profiledCustomerCols = `id, tenant_id, email, handle, first_name, last_name, phone, address_line1, address_line2,
+	city, zip_code, created_at, ` + profileCols
 
-// codegoCustomerRow is a Codego customer being scanned: dest lists where each of
-// codegoCustomerCols goes, done finishes the customer once the row is read.
-type codegoCustomerRow struct {
-	c       baas.CodegoCustomer
+// profiledCustomerRow is a customer being scanned: dest lists where each of
+// profiledCustomerCols goes, done finishes the customer once the row is read.
+type profiledCustomerRow struct {
+	c       baas.ProfiledCustomer
 	created int64
-	uid     sql.NullString
+	ref     sql.NullString
 }
 
-func (r *codegoCustomerRow) dest() []any {
+func (r *profiledCustomerRow) dest() []any {
 	c, p := &r.c, &r.c.Profile
 	return []any{&c.ID, &c.TenantID, &c.Email, &c.Handle, &c.FirstName, &c.LastName, &c.Phone,
 		&c.AddressLine1, &c.AddressLine2, &c.City, &c.ZipCode, &r.created,
-		&r.uid, &p.DOB, &p.CountryOfResidence, &p.CountryID, &p.Nationality, &p.Country, &p.SameShipping,
-		&p.ShipAddress, &p.ShipCapital, &p.ShipCity, &p.ShipCountry, &p.ShipZipCode, &p.WorkCountry, &p.IncomeSource,
-		&p.PoliticalPerson, &p.TaxCountry, &p.TaxNumber, &p.Gender, &p.DeviceType, &p.DeviceToken, &p.DeviceModel,
+		&r.ref, &p.DateOfBirth, &p.CountryOfResidence, &p.PhoneCountry, &p.Nationality, &p.AddressCountry, &p.SameShipping,
+		&p.ShipAddress, &p.ShipRegion, &p.ShipCity, &p.ShipCountry, &p.ShipZipCode, &p.WorkCountry, &p.IncomeSource,
+		&p.PoliticallyExposed, &p.TaxCountry, &p.TaxNumber, &p.Gender, &p.DeviceType, &p.DeviceToken, &p.DeviceModel,
 		&p.IPAddress, &p.PasswordHash}
 }
 
-func (r *codegoCustomerRow) done() *baas.CodegoCustomer {
-	r.c.Profile.UserID = r.uid.String
+func (r *profiledCustomerRow) done() *baas.ProfiledCustomer {
+	r.c.Ref = r.ref.String
 	r.c.CreatedAt = fromMicros(r.created)
 	return &r.c
 }
 
-func (x *queries) FindCodegoCustomer(ctx context.Context, tenantID, userID string) (*baas.CodegoCustomer, error) {
-	var r codegoCustomerRow
-	err := x.row(ctx, `SELECT `+codegoCustomerCols+` FROM customers WHERE codego_user_id = ? AND tenant_id = ?`,
-		userID, tenantID).Scan(r.dest()...)
+// customerKeyWhere returns the condition that selects the customer k names in the tenant,
+// on the customers table aliased as alias.
+func customerKeyWhere(alias string, tenantID string, k baas.CustomerKey) (string, []any) {
+	if k.ID != "" {
+		return alias + "id = ? AND " + alias + "tenant_id = ?", []any{k.ID, tenantID}
+	}
+	return alias + "codego_user_id = ? AND " + alias + "tenant_id = ?", []any{k.Ref, tenantID}
+}
+
+func (x *queries) FindProfiledCustomer(ctx context.Context, tenantID string, k baas.CustomerKey) (*baas.ProfiledCustomer, error) {
+	if k == (baas.CustomerKey{}) {
+		return nil, baas.Errorf(baas.ENotFound, "customer not found")
+	}
+	var r profiledCustomerRow
+	cond, args := customerKeyWhere("", tenantID, k)
+	err := x.row(ctx, `SELECT `+profiledCustomerCols+` FROM customers WHERE `+cond, args...).Scan(r.dest()...)
 	if err != nil {
-		return nil, x.scanErr(err, "user")
+		return nil, x.scanErr(err, "customer")
 	}
 	return r.done(), nil
 }
 
-// codegoAccountSummarySQL reads a customer's name, first customer account and newest
-// document of each type: one row per document type, or one row with NULL document columns
-// when there is none. The rows (one per document type) are sorted in Go: an ORDER BY made
+// customerSummarySQL reads a customer's name, first customer account and newest document
+// of each type: one row per document type, or one row with NULL document columns when
+// there is none. The rows (one per document type) are sorted in Go: an ORDER BY made
 // SQLite build a temporary B-tree for every call.
-var codegoAccountSummarySQL = `SELECT c.id, c.first_name, c.last_name, ` + prefixCols("a.", accountCols) + `,
+var customerSummarySQL = `SELECT c.id, c.first_name, c.last_name, ` + prefixCols("a.", accountCols) + `,
 	d.id, d.doc_type, d.status, d.auto_verify_at
 	FROM customers c
 	JOIN accounts a ON a.id = (SELECT MIN(id) FROM accounts WHERE customer_id = c.id AND kind = ?)
 	LEFT JOIN kyc_documents d ON d.id IN (SELECT MAX(id) FROM kyc_documents WHERE customer_id = c.id GROUP BY doc_type)
-	WHERE c.codego_user_id = ? AND c.tenant_id = ?`
+	WHERE `
 
-func (x *queries) CodegoAccountSummary(ctx context.Context, tenantID, userID string) (*baas.CodegoAccountSummary, error) {
-	rows, err := x.query(ctx, codegoAccountSummarySQL, baas.AccountCustomer, userID, tenantID)
+func (x *queries) CustomerSummary(ctx context.Context, tenantID string, k baas.CustomerKey) (*baas.CustomerSummary, error) {
+	if k == (baas.CustomerKey{}) {
+		return nil, baas.Errorf(baas.ENotFound, "customer not found")
+	}
+	cond, args := customerKeyWhere("c.", tenantID, k)
+	rows, err := x.query(ctx, customerSummarySQL+cond, append([]any{baas.AccountCustomer}, args...)...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var s *baas.CodegoAccountSummary
+	var s *baas.CustomerSummary
 	for rows.Next() {
-		var sum baas.CodegoAccountSummary
+		var sum baas.CustomerSummary
 		var ar accountRow
 		var docID, docType, autoAt sql.NullInt64
 		var status sql.NullString
@@ -145,7 +165,7 @@ func (x *queries) CodegoAccountSummary(ctx context.Context, tenantID, userID str
 		return nil, err
 	}
 	if s == nil {
-		return nil, baas.Errorf(baas.ENotFound, "user not found")
+		return nil, baas.Errorf(baas.ENotFound, "customer not found")
 	}
 	slices.SortFunc(s.Documents, func(a, b *baas.KYCDocument) int { return cmp.Compare(a.Type, b.Type) })
 	return s, nil
@@ -191,7 +211,7 @@ func scanKYC(s interface{ Scan(...any) error }) (*baas.KYCDocument, error) {
 	var reviewed, auto sql.NullInt64
 	var first, last string
 	if err := s.Scan(&d.ID, &d.TenantID, &d.CustomerID, &d.Type, &d.Number, &d.Status, &d.Reason, &d.Reviewer, &created,
-		&reviewed, &auto, &d.UserID, &first, &last, &d.CustomerEmail); err != nil {
+		&reviewed, &auto, &d.CustomerRef, &first, &last, &d.CustomerEmail); err != nil {
 		return nil, err
 	}
 	d.CreatedAt = fromMicros(created)

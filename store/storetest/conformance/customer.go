@@ -82,37 +82,40 @@ func testCodegoCustomers(t *testing.T, s baas.Store) {
 	c := codegoCustomer(ten, "john@example.com")
 	c2 := codegoCustomer(ten, "jane@example.com")
 	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
-		if err := tx.CreateCodegoCustomer(ctx, c); err != nil {
+		if err := tx.CreateProfiledCustomer(ctx, c); err != nil {
 			return err
 		}
-		return tx.CreateCodegoCustomer(ctx, c2) // a second empty handle is fine
+		return tx.CreateProfiledCustomer(ctx, c2) // a second empty handle is fine
 	})
-	gc, err := r.FindCodegoCustomer(ctx, ten, c.Profile.UserID)
+	gc, err := r.FindProfiledCustomer(ctx, ten, baas.CustomerKey{Ref: c.Ref})
 	if err != nil || !reflect.DeepEqual(gc, c) {
-		t.Fatalf("FindCodegoCustomer = %+v, %v\nwant %+v", gc, err, c)
+		t.Fatalf("FindProfiledCustomer = %+v, %v\nwant %+v", gc, err, c)
 	}
-	if _, err := r.FindCodegoCustomer(ctx, other, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
+	if byID, err := r.FindProfiledCustomer(ctx, ten, baas.CustomerKey{ID: c.ID}); err != nil || !reflect.DeepEqual(byID, gc) {
+		t.Fatalf("FindProfiledCustomer by id = %+v, %v\nwant %+v", byID, err, gc)
+	}
+	if _, err := r.FindProfiledCustomer(ctx, other, baas.CustomerKey{Ref: c.Ref}); !baas.IsCode(err, baas.ENotFound) {
 		t.Fatalf("another tenant's user: %v", err)
 	}
 	// The account_detail summary, in one query: none without an account, then the
 	// customer account with no documents yet.
-	if _, err := r.CodegoAccountSummary(ctx, ten, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
+	if _, err := r.CustomerSummary(ctx, ten, baas.CustomerKey{Ref: c.Ref}); !baas.IsCode(err, baas.ENotFound) {
 		t.Fatalf("customer without an account: %v", err)
 	}
 	acct := newCodegoAccount(t, s, c)
-	sum, err := r.CodegoAccountSummary(ctx, ten, c.Profile.UserID)
+	sum, err := r.CustomerSummary(ctx, ten, baas.CustomerKey{Ref: c.Ref})
 	if err != nil || sum.CustomerID != c.ID || sum.FirstName != c.FirstName || sum.LastName != c.LastName ||
 		!reflect.DeepEqual(&sum.Account, acct) || len(sum.Documents) != 0 {
-		t.Fatalf("CodegoAccountSummary = %+v, %v\nwant %+v %+v", sum, err, c, acct)
+		t.Fatalf("CustomerSummary = %+v, %v\nwant %+v %+v", sum, err, c, acct)
 	}
-	if _, err := r.CodegoAccountSummary(ctx, other, c.Profile.UserID); !baas.IsCode(err, baas.ENotFound) {
+	if _, err := r.CustomerSummary(ctx, other, baas.CustomerKey{Ref: c.Ref}); !baas.IsCode(err, baas.ENotFound) {
 		t.Fatalf("another tenant's user with account: %v", err)
 	}
 	dup := codegoCustomer(ten, "john@example.com")
-	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateCodegoCustomer(ctx, dup) }); !baas.IsCode(err, baas.EConflict) {
+	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateProfiledCustomer(ctx, dup) }); !baas.IsCode(err, baas.EConflict) {
 		t.Fatalf("duplicate email: %v", err)
 	}
-	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateCodegoCustomer(ctx, codegoCustomer(other, "john@example.com")) }); err != nil {
+	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateProfiledCustomer(ctx, codegoCustomer(other, "john@example.com")) }); err != nil {
 		t.Fatalf("same email, other tenant: %v", err)
 	}
 	pc, err := r.FindCustomer(ctx, baas.CustomerFilter{TenantID: ten, Email: &c.Email})

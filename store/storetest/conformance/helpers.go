@@ -184,20 +184,21 @@ func deliveriesOf(t *testing.T, s baas.Store, f baas.DeliveryFilter) []*baas.Web
 
 // codegoCustomer returns a customer of the tenant with every field of its Codego profile
 // set (the user id with the characters a PHP client escapes), not yet created.
-func codegoCustomer(tenantID, email string) *baas.CodegoCustomer {
-	return &baas.CodegoCustomer{
+func codegoCustomer(tenantID, email string) *baas.ProfiledCustomer {
+	return &baas.ProfiledCustomer{
 		Customer: baas.Customer{ID: uniq("cus_"), TenantID: tenantID, Email: email, FirstName: "John", LastName: "De",
 			Phone: "9999640806", AddressLine1: "#B004/566", City: "Mohali", ZipCode: "140301", CreatedAt: now()},
-		Profile: baas.CustomerProfile{UserID: uniq("uid_") + "/+=", DOB: "1989-01-02", CountryOfResidence: 99,
-			CountryID: 99, Nationality: 25, Country: 99, SameShipping: true, ShipAddress: "#B004/566", ShipCapital: "PB",
+		Ref: uniq("uid_") + "/+=",
+		Profile: baas.CustomerProfile{DateOfBirth: "1989-01-02", CountryOfResidence: 99,
+			PhoneCountry: 99, Nationality: 25, AddressCountry: 99, SameShipping: true, ShipAddress: "#B004/566", ShipRegion: "PB",
 			ShipCity: "Mohali", ShipCountry: 99, ShipZipCode: "140301", WorkCountry: 99, IncomeSource: "Salary",
-			PoliticalPerson: true, TaxCountry: 99, TaxNumber: "134567889", Gender: "Male", DeviceType: "android",
+			PoliticallyExposed: true, TaxCountry: 99, TaxNumber: "134567889", Gender: "Male", DeviceType: "android",
 			DeviceToken: "tok", DeviceModel: "iphone 6 plus", IPAddress: "101.0.49.223", PasswordHash: "$argon2id$x"},
 	}
 }
 
 // newCodegoAccount opens the EUR customer account of a created Codego customer.
-func newCodegoAccount(t *testing.T, s baas.Store, c *baas.CodegoCustomer) *baas.Account {
+func newCodegoAccount(t *testing.T, s baas.Store, c *baas.ProfiledCustomer) *baas.Account {
 	t.Helper()
 	a := &baas.Account{TenantID: c.TenantID, CustomerID: c.ID, Kind: baas.AccountCustomer, Number: nextNumber(),
 		Currency: "EUR", Status: baas.AccountActive, CreatedAt: now()}

@@ -20,7 +20,7 @@ func testKYCDocuments(t *testing.T, s baas.Store) {
 	ten := newTenant(t, s).ID
 	r := s.Read()
 	c := codegoCustomer(ten, "john@example.com")
-	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateCodegoCustomer(ctx, c) })
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateProfiledCustomer(ctx, c) })
 	acct := newCodegoAccount(t, s, c)
 	at := now()
 
@@ -37,7 +37,7 @@ func testKYCDocuments(t *testing.T, s baas.Store) {
 		t.Fatalf("second pending id proof: %v", err)
 	}
 	gd, err := r.GetKYCDocument(ctx, doc.ID)
-	if err != nil || gd.UserID != c.Profile.UserID || gd.CustomerName != "John De" || gd.CustomerEmail != c.Email ||
+	if err != nil || gd.CustomerRef != c.Ref || gd.CustomerName != "John De" || gd.CustomerEmail != c.Email ||
 		len(gd.Images) != 2 || gd.Images[0].Side != baas.SideFront || gd.Images[0].Data != nil ||
 		!gd.AutoVerifyAt.Equal(doc.AutoVerifyAt) || !gd.ReviewedAt.IsZero() {
 		t.Fatalf("GetKYCDocument = %+v, %v", gd, err)
@@ -80,7 +80,7 @@ func testKYCDocuments(t *testing.T, s baas.Store) {
 	if err != nil || len(latest) != 2 || latest[0].ID != again.ID || latest[1].ID != addr.ID {
 		t.Fatalf("LatestKYCDocuments: %+v %v", latest, err)
 	}
-	sum, err := r.CodegoAccountSummary(ctx, ten, c.Profile.UserID)
+	sum, err := r.CustomerSummary(ctx, ten, baas.CustomerKey{Ref: c.Ref})
 	if err != nil || len(sum.Documents) != 2 || sum.Account.ID != acct.ID {
 		t.Fatalf("summary with documents: %+v %v", sum, err)
 	}

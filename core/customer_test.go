@@ -67,25 +67,14 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
-func TestNormalizeUserID(t *testing.T) {
-	for in, want := range map[string]string{
-		`O39I2XXEsBtAgb0Cwd0CHUZiI290wmoqkXTcKETz\/V7uLds3J3OFKgtDzSg=`: "O39I2XXEsBtAgb0Cwd0CHUZiI290wmoqkXTcKETz/V7uLds3J3OFKgtDzSg=",
-		" ab cd= ": "ab+cd=",
-	} {
-		if got := core.NormalizeUserID(in); got != want {
-			t.Fatalf("NormalizeUserID(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // kycFixture is a sandbox whitelabel with a signed-up customer, over a clock the test
 // moves.
 type kycFixture struct {
-	svc    *core.Service
-	ctx    context.Context
-	userID string
-	mu     sync.Mutex
-	now    time.Time
+	svc      *core.Service
+	ctx      context.Context
+	customer baas.CustomerKey
+	mu       sync.Mutex
+	now      time.Time
 }
 
 func (f *kycFixture) clock() time.Time {
@@ -112,10 +101,11 @@ func newKYCFixture(t *testing.T, engine string) *kycFixture {
 		t.Fatal(err)
 	}
 	f.svc, f.ctx = svc, baas.WithTenant(context.Background(), creds.TenantID)
-	c, a, err := svc.CodegoSignup(f.ctx, core.CodegoSignupParams{Name: "John", Surname: "De", Mobile: "9999640806",
-		Email: "John@Example.com", Password: "Aa100508!!!", CountryOfResidence: 106, CountryID: 106, DOB: "1989-01-02",
-		Nationality: 106, Address: "Via Roma 1", City: "Roma", Country: 106, ZipCode: "00100", SameShipping: true,
-		WorkCountry: 106, IncomeSource: "salary", TaxCountry: 106, TaxNumber: "RSSMRA", Gender: "male"})
+	c, a, err := svc.Signup(f.ctx, core.SignupParams{FirstName: "John", LastName: "De", Phone: "9999640806",
+		Email: "John@Example.com", Password: "Aa100508!!!", Address: "Via Roma 1", City: "Roma", ZipCode: "00100",
+		Product: core.ProductCards, Ref: "ref-john", Profile: baas.CustomerProfile{CountryOfResidence: 106,
+			PhoneCountry: 106, DateOfBirth: "1989-01-02", Nationality: 106, AddressCountry: 106, SameShipping: true,
+			WorkCountry: 106, IncomeSource: "salary", TaxCountry: 106, TaxNumber: "RSSMRA", Gender: "male"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +117,7 @@ func newKYCFixture(t *testing.T, engine string) *kycFixture {
 		AutoVerifyAfter: time.Minute}); err != nil {
 		t.Fatal(err)
 	}
-	f.userID = c.Profile.UserID
+	f.customer = baas.CustomerKey{ID: c.ID}
 	return f
 }
 
@@ -146,13 +136,13 @@ func TestKYCReviewAndSandbox(t *testing.T) {
 		t.Parallel()
 		f := newKYCFixture(t, engine)
 		ctx := f.ctx
-		id, err := f.svc.UploadKYC(ctx, core.UploadKYCParams{UserID: f.userID, Type: baas.DocIDProof, Number: "AB123",
+		id, err := f.svc.UploadKYC(ctx, core.UploadKYCParams{Customer: f.customer, Type: baas.DocIDProof, Number: "AB123",
 			Images: []core.KYCImageUpload{{Field: "front_proof", Side: baas.SideFront, Data: pngBytes(t)}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		f.add(30 * time.Second)
-		addr, err := f.svc.UploadKYC(ctx, core.UploadKYCParams{UserID: f.userID, Type: baas.DocAddressProof,
+		addr, err := f.svc.UploadKYC(ctx, core.UploadKYCParams{Customer: f.customer, Type: baas.DocAddressProof,
 			Images: []core.KYCImageUpload{{Field: "address_proof", Side: baas.SideFull, Data: pngBytes(t)}}})
 		if err != nil {
 			t.Fatal(err)
@@ -174,7 +164,7 @@ func TestKYCReviewAndSandbox(t *testing.T) {
 		if n, err := f.svc.AutoVerifyKYC(ctx); err != nil || n != 0 {
 			t.Fatalf("second sweep: %d %v", n, err)
 		}
-		_, docs, err := f.svc.KYCStatus(ctx, f.userID)
+		_, docs, err := f.svc.KYCStatus(ctx, f.customer)
 		if err != nil || len(docs) != 2 || docs[0].Status != baas.KYCVerified || docs[0].Reviewer != "sandbox" ||
 			docs[1].Status != baas.KYCRejected || docs[1].Reason != "expired bill" {
 			t.Fatalf("status: %v %+v", err, docs)
@@ -185,7 +175,7 @@ func TestKYCReviewAndSandbox(t *testing.T) {
 		if _, err := f.svc.ReviewKYC(ctx, core.ReviewKYCParams{DocumentID: 1 << 40, Verify: true}); !baas.IsCode(err, baas.ENotFound) {
 			t.Fatalf("unknown document: %v", err)
 		}
-		d, err := f.svc.CodegoAccountDetail(ctx, f.userID)
+		d, err := f.svc.AccountDetail(ctx, f.customer)
 		if err != nil || d.KYCStatus != baas.KYCRejected {
 			t.Fatalf("account: %v %+v", err, d)
 		}
@@ -194,7 +184,7 @@ func TestKYCReviewAndSandbox(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.CodegoAccountDetail(baas.WithTenant(context.Background(), other.TenantID), f.userID); !baas.IsCode(err, baas.ENotFound) {
+		if _, err := f.svc.AccountDetail(baas.WithTenant(context.Background(), other.TenantID), f.customer); !baas.IsCode(err, baas.ENotFound) {
 			t.Fatalf("other whitelabel: %v", err)
 		}
 		if _, err := f.svc.SetKYCSettings(context.Background(), baas.KYCSettings{TenantID: other.TenantID, AutoVerifyAfter: time.Second}); !baas.IsCode(err, baas.EConflict) {
@@ -215,7 +205,7 @@ func TestConcurrentUploads(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = f.svc.UploadKYC(f.ctx, core.UploadKYCParams{UserID: f.userID, Type: baas.DocAddressProof,
+				_, errs[i] = f.svc.UploadKYC(f.ctx, core.UploadKYCParams{Customer: f.customer, Type: baas.DocAddressProof,
 					Images: []core.KYCImageUpload{{Field: "address_proof", Side: baas.SideFull, Data: pngBytes(t)}}})
 			}()
 		}

@@ -1,0 +1,88 @@
+package codego
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/core"
+)
+
+// This file maps the Codego user_id to the core's customer: the user_id is the external
+// reference (baas.ProfiledCustomer.Ref) this dialect allocates at signup, and the
+// Codego wording of the core's customer and session refusals.
+
+// newUserID returns a Codego user_id: 44 random bytes in standard base64 (60 characters,
+// the shape of the spec's examples). It reveals nothing and cannot be guessed.
+func newUserID() string {
+	b := make([]byte, 44)
+	_, _ = rand.Read(b)
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// NormalizeUserID undoes what clients commonly do to a user_id on its way back: the JSON
+// escape "\/" copied from a PHP-style answer, and "+" turned into a space by form
+// decoding. Neither character can be part of a user_id otherwise.
+func NormalizeUserID(s string) string {
+	s = strings.TrimSpace(s)
+	s = strings.ReplaceAll(s, `\/`, "/")
+	return strings.ReplaceAll(s, " ", "+")
+}
+
+// user returns the key of the customer a user_id names.
+func user(userID string) baas.CustomerKey { return baas.CustomerKey{Ref: NormalizeUserID(userID)} }
+
+// messages gives some of the core's refusals, by reason, the Codego wording.
+var messages = map[string]string{
+	core.ReasonCustomerNotFound: "user not found",
+	core.ReasonTokenNotFound:    "Auth token not existed",
+	core.ReasonTokenInvalid:     "Token is invalid or expired",
+}
+
+// RenderEvent returns the body a Codego receiver gets for an event, in the shapes of the
+// Codego webhooks (docs/codego.md): the KYC webhook for kyc.* events, and account.created
+// with user_id for the customers opened through Codego. It returns nil for the events
+// it does not render.
+func RenderEvent(e *baas.Event) ([]byte, error) {
+	switch {
+	case strings.HasPrefix(e.Type, "kyc."):
+		var p struct {
+			CustomerRef    string `json:"customer_ref"`
+			DocumentType   int    `json:"document_type"`
+			DocumentStatus string `json:"document_status"`
+			Reason         string `json:"reason"`
+			KYCStatus      string `json:"kyc_status"`
+		}
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return nil, err
+		}
+		return json.Marshal(map[string]any{
+			"status":          1,
+			"event":           e.Type,
+			"user_id":         p.CustomerRef,
+			"document_id":     strconv.Itoa(p.DocumentType),
+			"document_name":   baas.DocumentName(p.DocumentType),
+			"document_status": p.DocumentStatus,
+			"reason":          p.Reason,
+			"kyc_status":      p.KYCStatus,
+			"datetime":        e.CreatedAt.UTC().Format(time.DateTime),
+		})
+	case e.Type == "account.created":
+		var p map[string]json.RawMessage
+		if err := json.Unmarshal(e.Payload, &p); err != nil {
+			return nil, err
+		}
+		ref, ok := p["customer_ref"]
+		if !ok {
+			return nil, nil
+		}
+		delete(p, "customer_ref")
+		p["user_id"] = ref
+		return json.Marshal(p)
+	}
+	return nil, nil
+}

@@ -1,0 +1,350 @@
+package core
+
+import (
+	"context"
+	"net/netip"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/baas-oss/baas"
+	"github.com/google/uuid"
+)
+
+// This file holds customers with a full profile: the reference lists, signup, the
+// customer's account and KYC summary, and the card questions that need no card yet. A
+// customer is named by a baas.CustomerKey: their id, or the external reference the
+// dialect that opened them allocated.
+
+// --- reference lists ---
+
+// Countries returns the countries list (shared by the nationality list), by id.
+func Countries() []baas.Country { return countries }
+
+// CountryByID returns the country with the given id.
+func CountryByID(id int) (baas.Country, bool) {
+	// Ids are 1..len(countries) in order; the search keeps working if that changes.
+	if id >= 1 && id <= len(countries) && countries[id-1].ID == id {
+		return countries[id-1], true
+	}
+	for _, c := range countries {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return baas.Country{}, false
+}
+
+// incomeSources is the income source list (the Codego spec's).
+var incomeSources = []string{"Salary", "Investment", "Agriculture"}
+
+// IncomeSources returns the income sources a signup may name.
+func IncomeSources() []string { return incomeSources }
+
+// KYCDocumentTypes returns the KYC document types, by id.
+func KYCDocumentTypes() []int { return []int{baas.DocIDProof, baas.DocAddressProof} }
+
+// --- signup ---
+
+// SignupParams are the inputs of Signup: a customer with a full profile.
+type SignupParams struct {
+	FirstName string
+	LastName  string
+	Phone     string
+	Email     string
+	Password  string
+	Address   string
+	City      string
+	ZipCode   string
+	// Ref is the external reference the dialect allocated for the customer ("" for none).
+	Ref string
+	// Product is the product the customer's account is opened for: its currency is the
+	// tenant's for that product (see AccountCurrency).
+	Product string
+	// Profile is the rest; its PasswordHash is ignored (Password is hashed).
+	Profile baas.CustomerProfile
+}
+
+// minAge is the age a customer must have reached to sign up.
+const minAge = 18
+
+// validate checks every rule of a signup that needs no database, normalizing p, and
+// returns one message per problem (in field order).
+func (p *SignupParams) validate(now time.Time) []string {
+	var msgs []string
+	bad := func(m string) { msgs = append(msgs, m) }
+	p.Email = NormalizeEmail(p.Email)
+	if !ValidEmail(p.Email) {
+		bad("email must be a valid email address")
+	}
+	if m := checkPasswordStrength(p.Password); m != "" {
+		bad(m)
+	}
+	pr := &p.Profile
+	if m := checkDOB(pr.DateOfBirth, now); m != "" {
+		bad(m)
+	}
+	if !ValidPhone(p.Phone) {
+		bad("mobile must be a phone number of 6 to 15 digits")
+	}
+	for _, c := range []struct {
+		name string
+		id   int
+	}{
+		{"country_of_residence", pr.CountryOfResidence}, {"country_id", pr.PhoneCountry}, {"nationality", pr.Nationality},
+		{"country", pr.AddressCountry}, {"work_country", pr.WorkCountry}, {"country_pay_tax", pr.TaxCountry},
+	} {
+		if _, ok := CountryByID(c.id); !ok {
+			bad(c.name + " must be an id of the countries list")
+		}
+	}
+	if pr.SameShipping {
+		pr.ShipAddress, pr.ShipCity, pr.ShipCountry, pr.ShipZipCode = p.Address, p.City, pr.AddressCountry, p.ZipCode
+	} else {
+		if pr.ShipAddress == "" {
+			bad("receive_card_address cannot be blank when is_same is 0")
+		}
+		if pr.ShipCity == "" {
+			bad("receive_card_city cannot be blank when is_same is 0")
+		}
+		if pr.ShipZipCode == "" {
+			bad("receive_card_zipcode cannot be blank when is_same is 0")
+		}
+		if _, ok := CountryByID(pr.ShipCountry); !ok {
+			bad("receive_card_country must be an id of the countries list")
+		}
+	}
+	if src, ok := canonical(pr.IncomeSource, incomeSources); ok {
+		pr.IncomeSource = src
+	} else {
+		bad("income_soruce must be one of: " + strings.Join(incomeSources, ", "))
+	}
+	if g, ok := canonical(pr.Gender, []string{"Male", "Female"}); ok {
+		pr.Gender = g
+	} else {
+		bad("gender must be Male or Female")
+	}
+	if pr.IPAddress != "" {
+		if a, err := netip.ParseAddr(pr.IPAddress); err != nil || a.Zone() != "" {
+			bad("ipaddress must be an IPv4 or IPv6 address")
+		}
+	}
+	return msgs
+}
+
+// canonical returns the entry of list that s names, ignoring case.
+func canonical(s string, list []string) (string, bool) {
+	for _, v := range list {
+		if strings.EqualFold(s, v) {
+			return v, true
+		}
+	}
+	return "", false
+}
+
+// checkDOB returns why dob is not the date of birth of an adult, or "".
+func checkDOB(dob string, now time.Time) string {
+	d, err := time.Parse(time.DateOnly, dob)
+	if err != nil || d.Format(time.DateOnly) != dob {
+		return "dob must be a real date written YYYY-MM-DD"
+	}
+	y, m, day := now.Date()
+	today := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
+	if d.After(today) {
+		return "dob must not be in the future"
+	}
+	if d.AddDate(minAge, 0, 0).After(today) {
+		return "the customer must be at least 18 years old"
+	}
+	if d.AddDate(130, 0, 0).Before(today) {
+		return "dob must be a date in the last 130 years"
+	}
+	return ""
+}
+
+// Signup creates a customer with a full profile and a customer account in the tenant's
+// currency for p.Product, and returns both. The email is unique within the tenant (with
+// the customers opened by CreateAccount), the reference across tenants. The password is
+// hashed with argon2id before the transaction.
+func (s *Service) Signup(ctx context.Context, p SignupParams) (*baas.ProfiledCustomer, *baas.Account, error) {
+	tenantID, err := tenant(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if msgs := p.validate(s.now()); len(msgs) > 0 {
+		return nil, nil, baas.Invalid(msgs...)
+	}
+	emailTaken := baas.Reasonf(baas.EConflict, "EMAIL_ALREADY_EXIST", "email is already registered")
+	// Refuse a taken email before spending a password hash on it.
+	if _, err := s.store.Read().FindCustomer(ctx, baas.CustomerFilter{TenantID: tenantID, Email: &p.Email}); err == nil {
+		return nil, nil, emailTaken
+	} else if !baas.IsCode(err, baas.ENotFound) {
+		return nil, nil, err
+	}
+	hash, err := HashPassword(ctx, p.Password)
+	if err != nil {
+		return nil, nil, err
+	}
+	var c *baas.ProfiledCustomer
+	var a *baas.Account
+	err = s.store.InTx(ctx, func(tx baas.Tx) error {
+		now := s.now()
+		c = &baas.ProfiledCustomer{
+			Customer: baas.Customer{ID: uuid.NewString(), TenantID: tenantID, Email: p.Email, FirstName: p.FirstName,
+				LastName: p.LastName, Phone: p.Phone, AddressLine1: p.Address, City: p.City, ZipCode: p.ZipCode, CreatedAt: now},
+			Ref:     p.Ref,
+			Profile: p.Profile,
+		}
+		c.Profile.PasswordHash = hash
+		if err := tx.CreateProfiledCustomer(ctx, c); err != nil {
+			if baas.IsCode(err, baas.EConflict) {
+				return emailTaken
+			}
+			return err
+		}
+		currency, err := s.accountCurrency(ctx, tx, tenantID, p.Product)
+		if err != nil {
+			return err
+		}
+		a = &baas.Account{TenantID: tenantID, CustomerID: c.ID, Kind: baas.AccountCustomer, Currency: currency,
+			Status: baas.AccountActive, CreatedAt: now}
+		if a.Number, err = freeAccountNumber(ctx, tx); err != nil {
+			return err
+		}
+		if err := tx.CreateAccount(ctx, a); err != nil {
+			return err
+		}
+		return accountCreatedEvent(ctx, tx, &c.Customer, c.Ref, a, now)
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, a, nil
+}
+
+// ReasonCustomerNotFound names the refusal of a key that names no customer of the tenant.
+const ReasonCustomerNotFound = "CUSTOMER_NOT_FOUND"
+
+// notFoundCustomer turns a store's not-found into ReasonCustomerNotFound.
+func notFoundCustomer(err error) error {
+	if baas.IsCode(err, baas.ENotFound) {
+		return baas.Reasonf(baas.ENotFound, ReasonCustomerNotFound, "customer not found")
+	}
+	return err
+}
+
+// Customer returns the tenant's customer named by k, with reference and profile. Another
+// tenant's customer is ReasonCustomerNotFound.
+func (s *Service) Customer(ctx context.Context, k baas.CustomerKey) (*baas.ProfiledCustomer, error) {
+	tenantID, err := tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return findCustomer(ctx, s.store.Read(), tenantID, k)
+}
+
+func findCustomer(ctx context.Context, tx baas.Tx, tenantID string, k baas.CustomerKey) (*baas.ProfiledCustomer, error) {
+	if !validKey(k) {
+		return nil, notFoundCustomer(baas.Errorf(baas.ENotFound, ""))
+	}
+	c, err := tx.FindProfiledCustomer(ctx, tenantID, k)
+	return c, notFoundCustomer(err)
+}
+
+// validKey reports whether k could name a customer: a reference is at most 200
+// characters of UTF-8.
+func validKey(k baas.CustomerKey) bool {
+	if k.ID != "" {
+		return len(k.ID) <= 64
+	}
+	return k.Ref != "" && len(k.Ref) <= 200 && utf8.ValidString(k.Ref)
+}
+
+// CustomerAccount is a customer's name, their account, their newest KYC document of each
+// type and the KYC status that sums them up.
+type CustomerAccount struct {
+	*baas.CustomerSummary
+	KYCStatus string
+}
+
+// AccountDetail returns a customer's account and KYC status, in one read.
+func (s *Service) AccountDetail(ctx context.Context, k baas.CustomerKey) (*CustomerAccount, error) {
+	tenantID, err := tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !validKey(k) {
+		return nil, notFoundCustomer(baas.Errorf(baas.ENotFound, ""))
+	}
+	read := func() (*baas.CustomerSummary, error) {
+		sum, err := s.store.Read().CustomerSummary(ctx, tenantID, k)
+		return sum, notFoundCustomer(err)
+	}
+	sum, err := read()
+	if err != nil {
+		return nil, err
+	}
+	again, err := s.verifyDue(ctx, sum.CustomerID, sum.Documents)
+	if err != nil {
+		return nil, err
+	}
+	if again {
+		if sum, err = read(); err != nil {
+			return nil, err
+		}
+	}
+	return &CustomerAccount{CustomerSummary: sum, KYCStatus: KYCOverall(sum.Documents)}, nil
+}
+
+// Card types.
+const (
+	CardPrepaid = "prepaid"
+	CardDebit   = "debitcard"
+)
+
+// CardsPerType is how many cards of each type a customer may order.
+const CardsPerType = 1
+
+func cardType(t string) (string, error) {
+	switch strings.ToLower(strings.TrimSpace(t)) {
+	case CardPrepaid:
+		return CardPrepaid, nil
+	case CardDebit:
+		return CardDebit, nil
+	}
+	return "", baas.Invalid("type must be prepaid or debitcard")
+}
+
+// RemainingCards returns how many cards of a type the customer may still order. Cards
+// are ordered through the card endpoints (still to come); until
+// a customer holds one, the answer is CardsPerType.
+func (s *Service) RemainingCards(ctx context.Context, k baas.CustomerKey, typ string) (int, error) {
+	if _, err := cardType(typ); err != nil {
+		return 0, err
+	}
+	if _, err := s.Customer(ctx, k); err != nil {
+		return 0, err
+	}
+	return CardsPerType, nil
+}
+
+// ShippingCost returns what shipping a card of the type to the customer's card address
+// costs, in minor units of baas.ShippingCurrency: the cost of the country of that address.
+func (s *Service) ShippingCost(ctx context.Context, k baas.CustomerKey, typ string) (int64, error) {
+	if _, err := cardType(typ); err != nil {
+		return 0, err
+	}
+	c, err := s.Customer(ctx, k)
+	if err != nil {
+		return 0, err
+	}
+	id := c.Profile.ShipCountry
+	if id == 0 {
+		id = c.Profile.AddressCountry
+	}
+	country, ok := CountryByID(id)
+	if !ok {
+		return 0, baas.Reasonf(baas.EConflict, "NO_SHIPPING_COUNTRY", "the customer has no card shipping country")
+	}
+	return country.ShippingCost, nil
+}
