@@ -80,7 +80,7 @@ func (r BINRange) Validate() error {
 // Contains reports whether pan is a number of this range: the right length, a prefix in
 // the range and a valid check digit.
 func (r BINRange) Contains(pan string) bool {
-	if len(pan) != r.Length || !Luhn(pan) {
+	if len(pan) != r.Length || len(pan) < len(r.Low) || !Luhn(pan) {
 		return false
 	}
 	p := pan[:len(r.Low)]

@@ -151,6 +151,10 @@ func TestGeneratePANCoversTheRange(t *testing.T) {
 			t.Errorf("digit %c drawn %d times of 4000", d, n)
 		}
 	}
+	outside, _ := GeneratePAN(BINRange{Low: "41111104", High: "41111104", Length: 16}, nil)
+	if r.Contains(outside) || r.Contains("41111103") || (BINRange{Low: "41111100", High: "41111100", Length: 4}).Contains("4242") {
+		t.Error("Contains accepted a number outside the range")
+	}
 	if _, err := GeneratePAN(BINRange{Low: "1", High: "2", Length: 16}, nil); err == nil {
 		t.Error("generated from an invalid range")
 	}
