@@ -2,9 +2,7 @@ package core
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
@@ -12,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/vault"
 )
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -37,18 +36,10 @@ func randomHexGroups(groups int) string {
 	return strings.Join(parts, "-")
 }
 
-func deriveKey(master []byte, purpose string) []byte {
-	m := hmac.New(sha256.New, master)
-	m.Write([]byte(purpose))
-	return m.Sum(nil)
-}
-
 // hashSecret is the keyed hash under which API secrets are stored: fast enough to run on
 // every request, useless without the master key.
 func (s *Service) hashSecret(secret string) []byte {
-	m := hmac.New(sha256.New, s.hashKey)
-	m.Write([]byte(secret))
-	return m.Sum(nil)
+	return vault.KeyedHash(s.hashKey, secret)
 }
 
 func (s *Service) secretMatches(secret string, hash []byte) bool {
