@@ -17,6 +17,9 @@ type Config struct {
 	DatabaseURL     string // BAAS_DATABASE_URL: a SQLite path or a postgres:// URL
 	AdminToken      string // BAAS_ADMIN_TOKEN
 	MasterKey       string // BAAS_MASTER_KEY: 32 bytes, base64 or hex
+	MasterKeyFile   string // BAAS_MASTER_KEY_FILE: a file holding the master key, created (0600) if missing
+	TLSCert         string // BAAS_TLS_CERT: PEM certificate chain; with TLSKey, serve HTTPS
+	TLSKey          string // BAAS_TLS_KEY: PEM private key of TLSCert
 	LogFormat       string // BAAS_LOG_FORMAT: json or text
 	CodegoRateLimit int    // BAAS_CODEGO_RATE_LIMIT: requests per 10 s per API key; 0 = 200, negative = off
 	ShutdownTimeout time.Duration
@@ -41,6 +44,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	set(&c.DatabaseURL, "BAAS_DATABASE_URL")
 	set(&c.AdminToken, "BAAS_ADMIN_TOKEN")
 	set(&c.MasterKey, "BAAS_MASTER_KEY")
+	set(&c.MasterKeyFile, "BAAS_MASTER_KEY_FILE")
+	set(&c.TLSCert, "BAAS_TLS_CERT")
+	set(&c.TLSKey, "BAAS_TLS_KEY")
 	set(&c.LogFormat, "BAAS_LOG_FORMAT")
 	if v := getenv("BAAS_CODEGO_RATE_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -78,6 +84,12 @@ func (c Config) Validate() error {
 		if _, err := core.ParseMasterKey(c.MasterKey); err != nil {
 			return fmt.Errorf("BAAS_MASTER_KEY: %w", err)
 		}
+		if c.MasterKeyFile != "" {
+			return fmt.Errorf("set BAAS_MASTER_KEY or BAAS_MASTER_KEY_FILE, not both")
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("TLS needs both a certificate (--tls-cert, BAAS_TLS_CERT) and its key (--tls-key, BAAS_TLS_KEY)")
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < 16 {
 		return fmt.Errorf("BAAS_ADMIN_TOKEN must be at least 16 characters")

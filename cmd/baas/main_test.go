@@ -83,6 +83,11 @@ func (s *testStore) env(extra ...string) []string {
 	}
 	if s.url != "" {
 		env = append(env, "BAAS_DATABASE_URL="+s.url)
+		// PostgreSQL needs a master key outside the database; SQLite's default key file
+		// sits beside baas.db.
+		if !slices.ContainsFunc(extra, func(kv string) bool { return strings.HasPrefix(kv, "BAAS_MASTER_KEY") }) {
+			env = append(env, "BAAS_MASTER_KEY_FILE="+filepath.Join(s.dir, "master.key"))
+		}
 	}
 	return append(env, extra...)
 }

@@ -141,13 +141,32 @@ func (m *Main) commands() *cobra.Command {
 	version := &cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 		Run: func(*cobra.Command, []string) { fmt.Fprintln(m.Stdout, "baas", Version) }}
 
-	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand())
+	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand(), m.keysCommand())
 	return root
 }
 
-// open validates the configuration, opens the store (applying migrations) and builds the
-// core.
+// open validates the configuration, opens the store (applying migrations), opens its data
+// keys with the master key and builds the core. A master key that does not open the data
+// keys stops here: nothing would authenticate.
 func (m *Main) open(ctx context.Context) error {
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	master, err := m.masterKey(ctx) // keys.go
+	if err != nil {
+		return err
+	}
+	keys, err := core.OpenKeyring(ctx, m.store, master, time.Now())
+	if err != nil {
+		return err
+	}
+	m.core, err = core.NewWithKeys(m.store, m.Config.Core, keys, time.Now, m.log)
+	return err
+}
+
+// openStore validates the configuration, sets up the log and opens the store (applying
+// migrations).
+func (m *Main) openStore(ctx context.Context) error {
 	if err := m.Config.Validate(); err != nil {
 		return err
 	}
@@ -163,22 +182,6 @@ func (m *Main) open(ctx context.Context) error {
 	} else {
 		m.store, err = sqlite.Open(ctx, m.Config.DatabaseURL)
 	}
-	if err != nil {
-		return err
-	}
-	var key []byte
-	if m.Config.MasterKey != "" {
-		key, _ = core.ParseMasterKey(m.Config.MasterKey)
-	} else {
-		var created bool
-		if key, created, err = core.LoadOrCreateMasterKey(ctx, m.store); err != nil {
-			return err
-		}
-		if created {
-			m.log.Warn("no BAAS_MASTER_KEY set: generated one and stored it in the database; set BAAS_MASTER_KEY in production")
-		}
-	}
-	m.core, err = core.New(m.store, m.Config.Core, key, time.Now, m.log)
 	return err
 }
 
