@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strconv"
@@ -102,4 +103,21 @@ func (c Config) Validate() error {
 
 func isPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// tlsConfig loads the certificate and key to serve HTTPS with, or returns nil when TLS is
+// not configured. TLS 1.2 is the oldest version offered.
+//
+// When the operator console (issue 19) lands, its session cookie must be Secure exactly
+// when this returns a config: pass "served over TLS" (TLSCert != "") to the server
+// through server.Options, beside AdminAuth, rather than guessing from each request.
+func (c Config) tlsConfig() (*tls.Config, error) {
+	if c.TLSCert == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate and key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }

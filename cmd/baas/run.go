@@ -74,6 +74,10 @@ func (m *Main) commands() *cobra.Command {
 	serve := &cobra.Command{Use: "serve", Short: "Run the HTTP server", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return m.serve(cmd.Context()) }}
 	serve.Flags().StringVar(&m.Config.Addr, "addr", m.Config.Addr, "listen address (env BAAS_ADDR)")
+	serve.Flags().StringVar(&m.Config.TLSCert, "tls-cert", m.Config.TLSCert,
+		"serve HTTPS with this PEM certificate (chain), with --tls-key (env BAAS_TLS_CERT)")
+	serve.Flags().StringVar(&m.Config.TLSKey, "tls-key", m.Config.TLSKey,
+		"PEM private key of --tls-cert (env BAAS_TLS_KEY)")
 	serve.Flags().StringVar(&m.Config.DebugAddr, "debug-addr", m.Config.DebugAddr,
 		"serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env BAAS_DEBUG_ADDR; off by default)")
 
@@ -206,6 +210,10 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	defer stopWebhooks()
+	tlsConfig, err := m.Config.tlsConfig()
+	if err != nil {
+		return err
+	}
 	// Listen first: a token generated for a server that then cannot start would be
 	// stored but never shown.
 	ln, err := net.Listen("tcp", m.Config.Addr)
@@ -222,6 +230,9 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
+	if tlsConfig != nil {
+		base = "https://" + ln.Addr().String()
+	}
 	if created {
 		fmt.Fprintf(m.Stdout, "Operator token (shown once; set BAAS_ADMIN_TOKEN to choose your own):\n  %s\n\n", token)
 	}
@@ -248,10 +259,17 @@ func (m *Main) serve(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	m.log.Info("baas listening", "addr", ln.Addr().String(), "store", m.store.Engine(), "version", Version)
+	go func() {
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	m.log.Info("baas listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", m.store.Engine(), "version", Version)
 	fmt.Fprintf(m.Stdout, "baas %s listening on %s (store: %s)\n", Version, base, m.store.Engine())
 	if m.Listening != nil {
 		m.Listening(ln.Addr().String())
