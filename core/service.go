@@ -66,7 +66,7 @@ type Service struct {
 	cfg     Config
 	now     baas.Clock
 	log     *slog.Logger
-	hashKey []byte // keys the hash of API secrets
+	keys    *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
 	creds   *cache[string, *baas.Credential]
 	tokens  *cache[string, *baas.CodegoToken]
 	refs    *cache[accountKey, accountRef] // account.go
@@ -75,14 +75,28 @@ type Service struct {
 	metrics *metrics                       // metrics.go
 }
 
-// New returns a Service over store. masterKey (32 bytes) keys the hashing of API secrets
-// and, later, the encryption of card data.
+// New returns a Service over store whose only data key is masterKey (32 bytes) itself, as
+// in a database made before data keys: for tests and tools. The binary opens the
+// database's data keys with OpenKeyring and calls NewWithKeys.
 func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *slog.Logger) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if len(masterKey) != 32 {
-		return nil, errors.New("master key must be 32 bytes")
+	keys, err := LegacyKeyring(masterKey)
+	if err != nil {
+		return nil, err
+	}
+	return NewWithKeys(store, cfg, keys, now, log)
+}
+
+// NewWithKeys returns a Service over store. keys hash API secrets and seal stored secrets
+// (and, later, card data).
+func NewWithKeys(store baas.Store, cfg Config, keys *Keyring, now baas.Clock, log *slog.Logger) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if keys == nil {
+		return nil, errors.New("no data keys")
 	}
 	if now == nil {
 		now = time.Now
@@ -91,10 +105,10 @@ func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *sl
 		log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
-		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
+		keys: keys, creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
 		tokens: newCache[string, *baas.CodegoToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
-		hooks:  newWebhookState(masterKey), metrics: newMetrics()}
+		hooks:  &webhookState{}, metrics: newMetrics()}
 	if cfg.TransferBatch > 0 {
 		s.p2p = &p2pBatcher{s: s, size: cfg.TransferBatch}
 	}

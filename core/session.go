@@ -120,9 +120,14 @@ func (s *Service) CheckCodegoToken(ctx context.Context, tenantID, token string) 
 	if len(token) > 512 {
 		return notFound
 	}
-	hash := s.hashSecret(token)
-	t, err := s.tokens.get(string(hash), s.now(), func() (*baas.CodegoToken, error) {
-		return s.store.Read().FindCodegoToken(ctx, hash)
+	hashes := s.secretHashes(token) // the current data key's first: tokens made before a rotation stay valid
+	t, err := s.tokens.get(string(hashes[0]), s.now(), func() (*baas.CodegoToken, error) {
+		for _, h := range hashes[:len(hashes)-1] {
+			if t, err := s.store.Read().FindCodegoToken(ctx, h); !baas.IsCode(err, baas.ENotFound) {
+				return t, err
+			}
+		}
+		return s.store.Read().FindCodegoToken(ctx, hashes[len(hashes)-1])
 	})
 	if baas.IsCode(err, baas.ENotFound) {
 		return notFound
