@@ -107,6 +107,10 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// authorization.go
 		{"AuthorizationSettings", testAuthorizationSettings},
 
+		// card.go
+		{"Cards", testCards},
+		{"CardSettings", testCardSettings},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
