@@ -38,6 +38,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/api/ledger/verify", h.authed(h.verify))
 	h.registerKYC(mux) // kyc.go
 	h.registerWebhooks(mux)
+	h.registerCards(mux) // cards.go
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
 	}))
