@@ -157,7 +157,7 @@ type Card struct {
 	Status       CardStatus
 	NameForPrint string
 	Holder       CardHolder
-	BIN          string // the first six digits, for the masked number
+	MaskedPAN    string // vault.MaskMiddle of the number: "411111******1234"
 	Last4        string
 	ExpMonth     int
 	ExpYear      int

@@ -121,9 +121,8 @@ func (c *CardInfo) Word() string {
 }
 
 func cardInfo(c *baas.Card) *CardInfo {
-	masked := c.BIN + "******" + c.Last4
 	return &CardInfo{ID: c.ID, TenantID: c.TenantID, CustomerID: c.CustomerID, AccountID: c.AccountID, Product: c.Product,
-		FormFactor: c.FormFactor, Status: c.Status, NameForPrint: c.NameForPrint, Holder: c.Holder, MaskedPAN: masked,
+		FormFactor: c.FormFactor, Status: c.Status, NameForPrint: c.NameForPrint, Holder: c.Holder, MaskedPAN: c.MaskedPAN,
 		Last4: c.Last4, ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, PINSet: len(c.PINHash) > 0,
 		ActivationFailures: c.ActivationFailures, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
@@ -132,7 +131,7 @@ func cardInfo(c *baas.Card) *CardInfo {
 func cardEventPayload(c *baas.Card, previous baas.CardStatus) map[string]any {
 	p := map[string]any{"card_id": c.ID, "customer_id": c.CustomerID, "account_id": c.AccountID, "product": c.Product,
 		"form_factor": c.FormFactor, "status": c.Status, "name_for_print": c.NameForPrint,
-		"masked_pan": c.BIN + "******" + c.Last4, "last4": c.Last4, "exp_month": c.ExpMonth, "exp_year": c.ExpYear}
+		"masked_pan": c.MaskedPAN, "last4": c.Last4, "exp_month": c.ExpMonth, "exp_year": c.ExpYear}
 	if previous != "" {
 		p["previous_status"] = previous
 	}
@@ -296,7 +295,7 @@ func (s *Service) issueCard(ctx context.Context, tx baas.Tx, tenantID string, pr
 	if c.Sealed, err = s.sealCard(c.ID, cardSecret{PAN: pan, CVV: cvv}); err != nil {
 		return nil, err
 	}
-	c.BIN, c.Last4 = vault.First6(pan), vault.Last4(pan)
+	c.MaskedPAN, c.Last4 = vault.MaskMiddle(pan), vault.Last4(pan)
 	c.ExpMonth, c.ExpYear = vault.Expiry(now, years)
 	return c, nil
 }

@@ -12,7 +12,7 @@ import (
 
 // --- cards ---
 
-const cardCols = `id, tenant_id, customer_id, account_id, product, form_factor, status, name_for_print, holder, bin,
+const cardCols = `id, tenant_id, customer_id, account_id, product, form_factor, status, name_for_print, holder, masked_pan,
 	last4, exp_month, exp_year, pan_hash, sealed, pin_hash, activation_failures, created_at, updated_at`
 
 func scanCard(s interface{ Scan(...any) error }) (*baas.Card, error) {
@@ -20,7 +20,7 @@ func scanCard(s interface{ Scan(...any) error }) (*baas.Card, error) {
 	var holder string
 	var created, updated int64
 	if err := s.Scan(&c.ID, &c.TenantID, &c.CustomerID, &c.AccountID, &c.Product, &c.FormFactor, &c.Status,
-		&c.NameForPrint, &holder, &c.BIN, &c.Last4, &c.ExpMonth, &c.ExpYear, &c.PANHash, &c.Sealed, &c.PINHash,
+		&c.NameForPrint, &holder, &c.MaskedPAN, &c.Last4, &c.ExpMonth, &c.ExpYear, &c.PANHash, &c.Sealed, &c.PINHash,
 		&c.ActivationFailures, &created, &updated); err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (x *queries) CreateCard(ctx context.Context, c *baas.Card) error {
 	}
 	_, err = x.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.TenantID, c.CustomerID, c.AccountID, c.Product, c.FormFactor, string(c.Status), c.NameForPrint,
-		string(holder), c.BIN, c.Last4, c.ExpMonth, c.ExpYear, c.PANHash, c.Sealed, c.PINHash, c.ActivationFailures,
+		string(holder), c.MaskedPAN, c.Last4, c.ExpMonth, c.ExpYear, c.PANHash, c.Sealed, c.PINHash, c.ActivationFailures,
 		micros(c.CreatedAt), micros(c.UpdatedAt))
 	return err
 }

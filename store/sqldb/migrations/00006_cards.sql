@@ -12,7 +12,7 @@ CREATE TABLE cards (
                             'locked', 'blocked', 'lost', 'stolen', 'expired', 'replaced')),
     name_for_print      TEXT NOT NULL,
     holder              TEXT NOT NULL,
-    bin                 TEXT NOT NULL,
+    masked_pan          TEXT NOT NULL,
     last4               TEXT NOT NULL,
     exp_month           INTEGER NOT NULL,
     exp_year            INTEGER NOT NULL,

@@ -25,7 +25,7 @@ func cardOf(tenantID string, a *baas.Account, status baas.CardStatus) *baas.Card
 		FormFactor: baas.CardPhysical, Status: status, NameForPrint: "ADA LOVELACE",
 		Holder: baas.CardHolder{FirstName: "Ada", LastName: "Lovelace", Phone: "+15550100", Address1: "1 Main St",
 			City: "London", State: "LDN", ZipCode: "N1"},
-		BIN: "411111", Last4: "1234", ExpMonth: 9, ExpYear: 2030, PANHash: []byte("hash-" + id),
+		MaskedPAN: "411111******1234", Last4: "1234", ExpMonth: 9, ExpYear: 2030, PANHash: []byte("hash-" + id),
 		Sealed: []byte("sealed-" + id), CreatedAt: at, UpdatedAt: at}
 }
 
