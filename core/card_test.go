@@ -11,12 +11,14 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/store/storetest"
 	"github.com/baas-oss/baas/vault"
+	"pgregory.net/rapid"
 )
 
 // cardFixture is a service over a fresh store with one sandbox tenant acting in ctx.
@@ -427,4 +429,84 @@ func cvvAt(dump []byte, cvv string, blobs [][]byte) int {
 		}
 		return at
 	}
+}
+
+// TestCardOneLivePerAccount: concurrent orders for one account give it one card.
+func TestCardOneLivePerAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		f := newCardFixture(t, engine)
+		n := f.account(t, "race")
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		for i := range errs {
+			wg.Go(func() {
+				_, _, errs[i] = f.svc.CreateCard(f.ctx, core.CreateCardParams{AccountNumber: n,
+					Product: core.ProductGirasolVirtual, NameForPrint: "ADA"})
+			})
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				ok++
+			case baas.ErrorReason(err) != "CARD_ALREADY_ACTIVE":
+				t.Fatalf("concurrent order: %v", err)
+			}
+		}
+		cards, err := f.svc.AccountCards(f.ctx, n)
+		if ok != 1 || err != nil || len(cards) != 1 {
+			t.Fatalf("%d orders succeeded, %d cards (%v)", ok, len(cards), err)
+		}
+	})
+}
+
+// TestCardStateMachineStores drives a stored card through random action sequences on
+// each store: every action is accepted exactly when the table allows it from the card's
+// stored state, the stored state is the table's next state (or unchanged on a refusal),
+// and each accepted action wrote its event.
+func TestCardStateMachineStores(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		f := newCardFixture(t, engine)
+		seq := 0
+		rapid.Check(t, func(rt *rapid.T) {
+			seq++
+			product := rapid.SampledFrom([]string{core.ProductGirasolPhysical, core.ProductGirasolVirtual}).Draw(rt, "product")
+			c := f.card(t, f.account(t, fmt.Sprintf("p%d", seq)), product)
+			d, err := f.svc.SandboxCardData(context.Background(), c.ID)
+			if err != nil {
+				rt.Fatal(err)
+			}
+			want := []string{"card.created"}
+			for _, a := range rapid.SliceOfN(rapid.SampledFrom(baas.CardActions), 0, 12).Draw(rt, "actions") {
+				tr, allowed := baas.NextCardStatus(c.Status, a)
+				var got *core.CardInfo
+				if a == baas.CardActivate {
+					got, err = f.svc.ActivateCard(f.ctx, core.ActivateCardParams{CardID: c.ID, PIN: "1234", CVV: d.CVV, LastFour: c.Last4})
+				} else {
+					got, err = f.svc.OperatorCardAction(context.Background(), c.ID, a)
+				}
+				if allowed != (err == nil) {
+					rt.Fatalf("%s on a %s card: allowed %v, got %v", a, c.Status, allowed, err)
+				}
+				if err != nil {
+					if baas.ErrorReason(err) != "INVALID_CARD_STATUS" {
+						rt.Fatalf("%s on a %s card: %v", a, c.Status, err)
+					}
+					continue
+				}
+				if got.Status != tr.To || !got.Status.Valid() {
+					rt.Fatalf("%s on a %s card gave %s, want %s", a, c.Status, got.Status, tr.To)
+				}
+				want = append(want, tr.Event)
+				c = got
+			}
+			if stored, err := f.svc.OperatorGetCard(context.Background(), c.ID); err != nil || stored.Status != c.Status {
+				rt.Fatalf("stored %+v, %v; want %s", stored, err, c.Status)
+			}
+			if got := f.events(t, c.ID); !slices.Equal(got, want) {
+				rt.Fatalf("events %v, want %v", got, want)
+			}
+		})
+	})
 }
