@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/core"
@@ -509,4 +510,78 @@ func TestCardStateMachineStores(t *testing.T) {
 			}
 		})
 	})
+}
+
+// TestCardDataSurvivesRotation: card data sealed and hashed under one data key still
+// opens, matches and stays unique after the master key is rotated to a new data key.
+func TestCardDataSurvivesRotation(t *testing.T) {
+	ctx := context.Background()
+	store := storetest.Open(t, "sqlite")
+	first, err := core.NewLocalKey(core.NewMasterKey(), "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	service := func(master core.KeyEncrypter) *core.Service {
+		t.Helper()
+		kr, err := core.OpenKeyring(ctx, store, master, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		svc, err := core.NewWithKeys(store, core.DefaultConfig(), kr, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return svc
+	}
+	f := &cardFixture{svc: service(first), store: store}
+	creds, err := f.svc.CreateTenant(ctx, core.CreateTenantParams{Name: "rotate", Sandbox: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ctx, f.tenant = baas.WithTenant(ctx, creds.TenantID), creds.TenantID
+	c := f.card(t, f.account(t, "before"), core.ProductGirasolPhysical)
+	for _, a := range []baas.CardAction{baas.CardAccept, baas.CardShip} {
+		if _, err := f.svc.OperatorCardAction(ctx, c.ID, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := f.svc.SandboxCardData(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	second, err := core.NewLocalKey(core.NewMasterKey(), "second")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := core.RotateMasterKey(ctx, store, first, second, true, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.svc = service(second)
+	after, err := f.svc.SandboxCardData(ctx, c.ID)
+	if err != nil || *after != *before {
+		t.Fatalf("card data after rotation: %+v, %v; want %+v", after, err, before)
+	}
+	if _, err := f.svc.ActivateCard(f.ctx, core.ActivateCardParams{CardID: c.ID, PIN: "1234", CVV: before.CVV,
+		LastFour: c.Last4}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ChangeCardPIN(f.ctx, c.ID, "1234", "4321"); err != nil {
+		t.Fatal(err)
+	}
+	// The number stays sealed under data key 1, which still opens it; the new PIN is
+	// hashed under data key 2.
+	err = store.View(ctx, func(tx baas.Tx) error {
+		cards, err := tx.ListCards(ctx, baas.CardFilter{TenantID: f.tenant})
+		if err != nil || len(cards) != 1 {
+			return fmt.Errorf("cards %v: %v", cards, err)
+		}
+		if cards[0].Sealed[0] != 0x01 || cards[0].Sealed[4] != 1 || cards[0].PINHash[4] != 2 {
+			return fmt.Errorf("sealed under data key %d, PIN under %d: want 1 and 2", cards[0].Sealed[4], cards[0].PINHash[4])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
