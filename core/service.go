@@ -70,7 +70,7 @@ type Service struct {
 	creds   *cache[string, *baas.Credential]
 	tokens  *cache[string, *baas.CodegoToken]
 	refs    *cache[accountKey, accountRef] // account.go
-	hooks   *webhookState                  // webhook.go
+	hooks   *webhookState                  // event.go
 	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
 	metrics *metrics                       // metrics.go
 }

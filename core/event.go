@@ -1,5 +1,11 @@
 package core
 
+// The event log and its webhook outbox, as the tenant and the dispatcher see them:
+// tenants' webhook endpoints (where events go, with sealed secrets), the events and
+// deliveries they list and re-send, and the claim/record cycle the dispatcher (package
+// webhook, which owns HTTP) runs on due deliveries. Events themselves are written by
+// core.event in the transaction of the change they report (service.go).
+
 import (
 	"context"
 	"crypto/rand"
