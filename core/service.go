@@ -101,8 +101,11 @@ func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *sl
 	return s, nil
 }
 
-// Store returns the store the service runs on.
-func (s *Service) Store() baas.Store { return s.store }
+// Ping reports whether the store answers (for readiness checks).
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Engine names the store's database engine: "sqlite" or "postgres".
+func (s *Service) Engine() string { return s.store.Engine() }
 
 // Config returns the service's configuration.
 func (s *Service) Config() Config { return s.cfg }

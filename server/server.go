@@ -60,12 +60,12 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := o.Core.Store().Ping(ctx); err != nil {
+		if err := o.Core.Ping(ctx); err != nil {
 			o.Log.WarnContext(ctx, "readiness check failed", "err", err)
 			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": "unreachable"})
 			return
 		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": o.Core.Store().Engine()})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": o.Core.Engine()})
 	})
 	// A collector that fails (the webhook backlog, read from the store at each scrape,
 	// while the database is down) must not take the other metrics with it.
