@@ -136,7 +136,7 @@ type tenantView struct {
 
 func viewTenant(t *baas.Tenant) tenantView {
 	return tenantView{ID: t.ID, Name: t.Name, CompanyID: t.CompanyID, WhitelabelID: t.WhitelabelID, Sandbox: t.Sandbox,
-		CreatedAt: t.CreatedAt.Format("2006-01-02T15:04:05.000Z")}
+		CreatedAt: httpx.Time(t.CreatedAt)}
 }
 
 func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request) error {
