@@ -1,7 +1,10 @@
 // Package core holds the use cases of baas: tenants and their credentials, customer
-// accounts, money movements through the double-entry ledger, holds, idempotency and the
-// ledger check. It owns every transaction; the HTTP dialects only translate to and from
-// it, and the stores only run its queries.
+// accounts, sessions and KYC, money movements through the double-entry ledger (P2P in
+// batches), holds, idempotency, the event log with its webhook outbox, real-time
+// authorization and the ledger check. It owns every transaction and every business
+// rule; the HTTP dialects only translate to and from it, the webhook dispatcher sends
+// what it queued, and the stores only run its queries. It knows no HTTP, no store
+// package and no metrics library (internal/archtest checks it).
 package core
 
 import (

@@ -1,6 +1,8 @@
 // Package admin serves the operator API under /admin/api: tenants and their credentials,
-// master-account funding and the ledger check. Every call needs the operator bearer
-// token. Errors are {"error":{"code","message","details"}}.
+// master-account funding, the ledger check, KYC review and settings, tenants' webhook
+// endpoints, events and deliveries (with re-sending), and real-time authorization
+// settings and calls. Every call needs the operator bearer token. Errors are
+// {"error":{"code","message","details"}}.
 package admin
 
 import (
