@@ -23,16 +23,17 @@ import (
 	"github.com/google/uuid"
 )
 
-// webhookState is what webhooks add to the Service: the key that seals their secrets and
-// the caller of real-time authorizations (set by the binary, which owns HTTP).
-type webhookState struct {
+// outboundState is what the Service needs to call tenants' URLs: the key that seals the
+// secrets of webhook endpoints and authorization URLs, and the caller of real-time
+// authorizations (set by the binary, which owns HTTP).
+type outboundState struct {
 	sealKey []byte
 	mu      sync.RWMutex
 	caller  baas.AuthorizationCaller
 }
 
-func newWebhookState(masterKey []byte) *webhookState {
-	return &webhookState{sealKey: deriveKey(masterKey, "webhook-secret-seal")}
+func newOutboundState(masterKey []byte) *outboundState {
+	return &outboundState{sealKey: deriveKey(masterKey, "webhook-secret-seal")}
 }
 
 // Limits of webhook configuration.

@@ -73,7 +73,7 @@ type Service struct {
 	creds   *cache[string, *baas.Credential]
 	tokens  *cache[string, *baas.CodegoToken]
 	refs    *cache[accountKey, accountRef] // account.go
-	hooks   *webhookState                  // event.go
+	hooks   *outboundState                 // event.go
 	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
 	metrics *metrics                       // metrics.go
 }
@@ -97,7 +97,7 @@ func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *sl
 		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
 		tokens: newCache[string, *baas.CodegoToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
-		hooks:  newWebhookState(masterKey), metrics: newMetrics()}
+		hooks:  newOutboundState(masterKey), metrics: newMetrics()}
 	if cfg.TransferBatch > 0 {
 		s.p2p = &p2pBatcher{s: s, size: cfg.TransferBatch}
 	}
