@@ -1,5 +1,11 @@
 package core
 
+// The event log and its webhook outbox, as the tenant and the dispatcher see them:
+// tenants' webhook endpoints (where events go, with sealed secrets), the events and
+// deliveries they list and re-send, and the claim/record cycle the dispatcher (package
+// webhook, which owns HTTP) runs on due deliveries. Events themselves are written by
+// core.event in the transaction of the change they report (service.go).
+
 import (
 	"context"
 	"crypto/rand"
@@ -17,9 +23,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// webhookState is what webhooks add to the Service: the caller of real-time
-// authorizations (set by the binary, which owns HTTP).
-type webhookState struct {
+// outboundState is what the Service needs to call tenants' URLs: the caller of real-time
+// authorizations (set by the binary, which owns HTTP). The secrets of webhook endpoints
+// and authorization URLs are sealed under purposeWebhookSeal, through the keyring.
+type outboundState struct {
 	mu     sync.RWMutex
 	caller baas.AuthorizationCaller
 }
