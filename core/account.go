@@ -246,7 +246,7 @@ type CashInResult struct {
 // tenant touches — stays locked only for the balance update, the postings and the commit.
 func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bool, error) {
 	if err := ledger.CheckAmount(p.Amount); err != nil {
-		return nil, false, baas.Invalid("amount must be a positive number")
+		return nil, false, err
 	}
 	tenantID, err := tenant(ctx)
 	if err != nil {
@@ -352,7 +352,7 @@ type P2PResult struct {
 // P2P moves money between two active customer accounts of the same tenant.
 func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error) {
 	if err := ledger.CheckAmount(p.Amount); err != nil {
-		return nil, false, baas.Invalid("amount must be a positive number")
+		return nil, false, err
 	}
 	if p.OriginNumber == p.DestinationNumber {
 		return nil, false, baas.Reasonf(baas.EConflict, "SAME_ACCOUNT", "origin and destination are the same account")

@@ -150,7 +150,7 @@ type FundMasterResult struct {
 // FundMaster is the operator funding a tenant's master (float) account from outside.
 func (s *Service) FundMaster(ctx context.Context, p FundMasterParams) (*FundMasterResult, bool, error) {
 	if err := ledger.CheckAmount(p.Amount); err != nil {
-		return nil, false, baas.Invalid("amount must be a positive integer number of minor units")
+		return nil, false, err
 	}
 	cur := strings.ToUpper(p.Currency)
 	if cur == "" {

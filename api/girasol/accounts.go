@@ -69,7 +69,7 @@ func (h *Handler) changeAccountStatus(ctx context.Context, r *http.Request, b *b
 func (h *Handler) cashIn(ctx context.Context, r *http.Request, b *body) (*response, error) {
 	p := core.CashInParams{
 		AccountNumber: b.int(intOpt{positive: true}, "accountNumber"),
-		Amount:        b.int(intOpt{positive: true}, "amount"),
+		Amount:        b.amount("amount"),
 		Message:       b.str(strOpt{optional: true}, "message"),
 	}
 	if err := invalid(b.finish()); err != nil {
@@ -98,7 +98,7 @@ func (h *Handler) p2p(ctx context.Context, r *http.Request, b *body) (*response,
 	p := core.P2PParams{
 		OriginNumber:      b.int(intOpt{positive: true}, "originAccountNumber"),
 		DestinationNumber: b.int(intOpt{positive: true}, "destinarionAccountNumber", "destinationAccountNumber"),
-		Amount:            b.int(intOpt{positive: true}, "amount"),
+		Amount:            b.amount("amount"),
 		Message:           b.str(strOpt{optional: true}, "message"),
 	}
 	if err := invalid(b.finish()); err != nil {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/baas-oss/baas/ledger"
 )
 
 // body decodes a JSON object request body field by field, collecting one message per
@@ -148,6 +150,21 @@ func (b *body) int(o intOpt, names ...string) int64 {
 		} else {
 			b.fail("%s must not be greater than %d", name, o.max)
 		}
+		return 0
+	}
+	return v
+}
+
+// amount reads an amount field: an integer the one amount rule (ledger.CheckAmount)
+// accepts.
+func (b *body) amount(name string) int64 {
+	n := len(b.errs)
+	v := b.int(intOpt{}, name)
+	if len(b.errs) > n {
+		return 0
+	}
+	if err := ledger.CheckAmount(v); err != nil {
+		b.fail("%s", ledger.AmountMessage)
 		return 0
 	}
 	return v
