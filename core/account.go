@@ -205,9 +205,7 @@ func (s *Service) AccountStatements(ctx context.Context, number int64, f baas.St
 		return nil, err
 	}
 	f.AccountID, f.TenantID, f.AccountNumber = 0, tenantID, number
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
-	}
+	f.Limit = Pages.limit(f.Limit)
 	r := s.store.Read()
 	st, err := r.ListStatements(ctx, f)
 	if err != nil || len(st) > 0 {

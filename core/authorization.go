@@ -181,5 +181,5 @@ func (s *Service) ListAuthorizationCalls(ctx context.Context, tenantID string, b
 	if _, err := r.GetTenant(ctx, tenantID); err != nil {
 		return nil, err
 	}
-	return r.ListAuthorizationCalls(ctx, tenantID, beforeID, pageLimit(limit))
+	return r.ListAuthorizationCalls(ctx, tenantID, beforeID, Pages.limit(limit))
 }

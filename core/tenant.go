@@ -253,9 +253,7 @@ func (s *Service) AuthenticateGirasol(ctx context.Context, apiKey, secretKey, co
 // ListAccounts returns one page of a tenant's accounts (at most 1,000), read in one
 // consistent snapshot so that their balances can be added up.
 func (s *Service) ListAccounts(ctx context.Context, f baas.AccountListFilter) ([]*baas.Account, error) {
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 1000
-	}
+	f.Limit = AccountPages.limit(f.Limit)
 	var out []*baas.Account
 	err := s.store.View(ctx, func(tx baas.Tx) error {
 		if _, err := tx.GetTenant(ctx, f.TenantID); err != nil {

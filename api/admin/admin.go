@@ -199,10 +199,8 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
 			return baas.Invalid("after must be a non-negative integer")
 		}
 	}
-	if v := q.Get("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 1000 {
-			return baas.Invalid("limit must be an integer between 1 and 1000")
-		}
+	if f.Limit, err = core.AccountPages.Parse(q.Get("limit")); err != nil {
+		return err
 	}
 	accounts, err := h.core.ListAccounts(r.Context(), f)
 	if err != nil {

@@ -255,12 +255,12 @@ type eventView struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// pageQuery reads the ?before= cursor and ?limit= (at most 500) of a listing.
+// pageQuery reads the ?before= cursor and ?limit= (at most core.Pages.Max) of a listing.
 func pageQuery(r *http.Request) (before int64, limit int, err error) {
 	if before, err = webhookQueryInt(r, "before", 1<<62); err != nil {
 		return 0, 0, err
 	}
-	l, err := webhookQueryInt(r, "limit", 500)
+	l, err := webhookQueryInt(r, "limit", int64(core.Pages.Max))
 	return before, int(l), err
 }
 
@@ -347,7 +347,7 @@ func (h *Handler) listAuthorizationCalls(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	limit, err := webhookQueryInt(r, "limit", 500)
+	limit, err := webhookQueryInt(r, "limit", int64(core.Pages.Max))
 	if err != nil {
 		return err
 	}

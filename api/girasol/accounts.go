@@ -220,14 +220,10 @@ func (h *Handler) transactions(ctx context.Context, r *http.Request, _ *body) (*
 	if err != nil {
 		return nil, err
 	}
-	f := baas.StatementFilter{Limit: 100}
+	var f baas.StatementFilter
 	q := r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		l, err := strconv.Atoi(v)
-		if err != nil || l < 1 || l > 500 {
-			return nil, baas.Invalid("limit must be an integer between 1 and 500")
-		}
-		f.Limit = l
+	if f.Limit, err = core.Pages.Parse(q.Get("limit")); err != nil {
+		return nil, err
 	}
 	if v := q.Get("cursor"); v != "" {
 		c, err := strconv.ParseInt(v, 10, 64)
