@@ -318,10 +318,10 @@ func (h *Handler) patchTenant(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := core.AuthorizationSettingsPatch{TenantID: r.PathValue("id"), URL: in.URL, StandIn: in.StandIn}
 	if in.TimeoutMS != nil {
-		if *in.TimeoutMS < 1 || *in.TimeoutMS > 3_600_000 {
-			return baas.Invalid("authorization timeout must be between 50ms and 30s")
+		d, err := core.AuthorizationTimeoutMS(*in.TimeoutMS)
+		if err != nil {
+			return err
 		}
-		d := time.Duration(*in.TimeoutMS) * time.Millisecond
 		p.Timeout = &d
 	}
 	v, err := h.core.UpdateAuthorizationSettings(r.Context(), p)
