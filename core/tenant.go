@@ -17,6 +17,16 @@ type CreateTenantParams struct {
 	Sandbox bool
 }
 
+// TenantSandbox is whether a tenant is created as a sandbox: as requested, and a sandbox
+// when nothing is (the operator API without "sandbox", `baas tenant create` without
+// --production).
+func TenantSandbox(requested *bool) bool {
+	if requested == nil {
+		return true
+	}
+	return *requested
+}
+
 // TenantCredentials is a new tenant with the secrets of its credentials, which are shown
 // only once: the store keeps their hashes.
 type TenantCredentials struct {

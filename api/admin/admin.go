@@ -113,11 +113,7 @@ func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {
 	if _, err := decode(r, &in); err != nil {
 		return err
 	}
-	sandbox := true
-	if in.Sandbox != nil {
-		sandbox = *in.Sandbox
-	}
-	creds, err := h.core.CreateTenant(r.Context(), core.CreateTenantParams{Name: in.Name, Sandbox: sandbox})
+	creds, err := h.core.CreateTenant(r.Context(), core.CreateTenantParams{Name: in.Name, Sandbox: core.TenantSandbox(in.Sandbox)})
 	if err != nil {
 		return err
 	}
