@@ -66,6 +66,16 @@ func Format(minor int64, currency string) string {
 	return s
 }
 
+// Compact renders minor units as Format does, but a whole amount without its fraction
+// (Codego shows costs so): 500 EUR is "5", 550 EUR is "5.50", -1000 USD is "-10".
+func Compact(minor int64, currency string) string {
+	s := Format(minor, currency)
+	if whole, frac, ok := strings.Cut(s, "."); ok && strings.Trim(frac, "0") == "" {
+		return whole
+	}
+	return s
+}
+
 // Parse reads a decimal string ("10", "10.5", "10.50") into minor units of currency.
 // It refuses more fraction digits than the currency has, signs, exponents and anything
 // that would overflow.
