@@ -2,6 +2,7 @@ package codego
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,11 +13,11 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/baas-oss/baas"
+	fieldrule "github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
@@ -287,46 +288,31 @@ func (req *request) str(o strOpt, names ...string) string {
 		}
 		return ""
 	}
-	var s string
-	if f.form {
-		s = f.text
-	} else if err := json.Unmarshal(f.raw, &s); err != nil {
-		if !isIntegerLiteral(f.raw) {
-			req.fail("%s must be a string", name)
-			return ""
+	s := f.text
+	if !f.form {
+		var ok bool
+		if s, ok = fieldrule.JSONString(f.raw); !ok {
+			if !fieldrule.IsIntegerLiteral(f.raw) {
+				req.fail("%s must be a string", name)
+				return ""
+			}
+			s = string(f.raw)
 		}
-		s = string(f.raw)
 	}
-	s = strings.TrimSpace(s)
-	if s == "" {
+	s, problem := fieldrule.Text(s, o.max)
+	switch problem {
+	case fieldrule.Blank:
 		if !o.optional {
 			req.fail("%s cannot be blank", name)
 		}
-		return ""
-	}
-	max := o.max
-	if max == 0 {
-		max = 255
-	}
-	if !utf8.ValidString(s) {
+	case fieldrule.Unstorable:
 		req.fail("%s must be valid UTF-8", name)
-		return ""
-	}
-	if utf8.RuneCountInString(s) > max {
-		req.fail("%s must be at most %d characters", name, max)
-		return ""
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	case fieldrule.TooLong:
+		req.fail("%s must be at most %d characters", name, cmp.Or(o.max, fieldrule.DefaultMax))
+	case fieldrule.Control:
 		req.fail("%s must not contain control characters", name)
-		return ""
 	}
 	return s
-}
-
-// isIntegerLiteral reports whether raw is a JSON number written as an integer.
-func isIntegerLiteral(raw json.RawMessage) bool {
-	s := strings.TrimPrefix(string(raw), "-")
-	return s != "" && len(s) <= 30 && strings.Trim(s, "0123456789") == ""
 }
 
 // integer reads an integer field: a JSON number (500.0 counts as 500) or a string of
@@ -359,16 +345,17 @@ func (req *request) integer(optional bool, names ...string) (int64, bool) {
 		}
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, true
-	}
+	// A JSON number may be written 500.0 or 5e2, within float64's exact integers.
+	floatLimit := 0.0
 	if !f.form && f.raw[0] != '"' {
-		if v, err := strconv.ParseFloat(s, 64); err == nil && v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-			return int64(v), true
-		}
+		floatLimit = 1 << 53
 	}
-	req.fail("%s must be an integer", name)
-	return 0, false
+	n, problem := fieldrule.Integer(s, floatLimit)
+	if problem != fieldrule.None {
+		req.fail("%s must be an integer", name)
+		return 0, false
+	}
+	return n, true
 }
 
 // countryID reads a country id (existence is the core's rule).

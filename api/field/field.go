@@ -1,0 +1,112 @@
+// Package field holds the rules every request decoder applies to a field's value — text
+// that is trimmed, bounded, free of control characters and storable by every store;
+// integers written as JSON numbers or digits — so that the Girasol and Codego decoders
+// and the operator API decide alike. Each dialect words the problems its own way.
+package field
+
+import (
+	"bytes"
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// DefaultMax is the length of a text field, in characters, when the field names none.
+const DefaultMax = 255
+
+// Problem is what is wrong with a field's value; None when nothing is.
+type Problem int
+
+// The problems a value can have.
+const (
+	None       Problem = iota
+	Blank              // empty once trimmed
+	Unstorable         // text a store cannot hold: invalid UTF-8 or a NUL
+	TooLong            // more characters than the field's maximum
+	Control            // a control character (C0 or DEL)
+	NotNumber          // not an integer in the notation accepted
+	Fraction           // a number with a fractional part
+	TooLarge           // a number beyond the bound accepted
+)
+
+// Storable reports whether every store can hold s as text: valid UTF-8 without NUL
+// (PostgreSQL refuses both; SQLite would store them). Every decoded string a request
+// carries — body fields, credentials, path and query parameters — must be.
+func Storable(s string) bool {
+	return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0
+}
+
+// Text trims s and checks it, in this order: not blank, valid UTF-8 (Unstorable), at most
+// max characters (DefaultMax when max is 0), no control character (NUL among them). Text
+// it accepts is Storable. It returns the trimmed text, or "" with the first problem found
+// (a blank value may be allowed: the caller decides).
+func Text(s string, max int) (string, Problem) {
+	s = strings.TrimSpace(s)
+	if max == 0 {
+		max = DefaultMax
+	}
+	switch {
+	case s == "":
+		return "", Blank
+	case !utf8.ValidString(s):
+		return "", Unstorable
+	case utf8.RuneCountInString(s) > max:
+		return "", TooLong
+	case strings.ContainsFunc(s, isControl):
+		return "", Control
+	}
+	return s, None
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// JSONString reads a JSON string value; false when raw is another JSON value. raw has
+// been checked to be valid JSON.
+func JSONString(raw json.RawMessage) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' {
+		return "", false
+	}
+	if bytes.IndexByte(raw, '\\') < 0 {
+		return string(raw[1 : len(raw)-1]), true // no escapes: the common case
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return "", false
+	}
+	return s, true
+}
+
+// IsJSONNumber reports whether raw starts like a JSON number (raw is valid JSON).
+func IsJSONNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9'))
+}
+
+// IsIntegerLiteral reports whether raw is a JSON number written as an integer of at most
+// 30 digits.
+func IsIntegerLiteral(raw json.RawMessage) bool {
+	s := strings.TrimPrefix(string(raw), "-")
+	return s != "" && len(s) <= 30 && strings.Trim(s, "0123456789") == ""
+}
+
+// Integer reads s as an int64 written in decimal digits. When floatLimit is above 0, s
+// is a JSON number and may also be written in any JSON notation (500.0, 5e2) whose value
+// is whole and below floatLimit in magnitude: TooLarge beyond it, Fraction when not
+// whole. Anything else is NotNumber.
+func Integer(s string, floatLimit float64) (int64, Problem) {
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil {
+		return v, None
+	}
+	if floatLimit <= 0 {
+		return 0, NotNumber
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	switch {
+	case err != nil || math.IsInf(f, 0) || math.Abs(f) >= floatLimit:
+		return 0, TooLarge
+	case f != math.Trunc(f):
+		return 0, Fraction
+	}
+	return int64(f), None
+}
