@@ -4,6 +4,7 @@
 package admin
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
@@ -51,6 +53,14 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 		if !ok || !h.auth(strings.TrimSpace(token)) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="baas-admin"`)
 			h.fail(w, r, baas.Errorf(baas.EUnauthorized, "a valid operator bearer token is required"))
+			return
+		}
+		if name, inPath := field.UnstorableParam(r); inPath {
+			// An id no store can hold names nothing that exists.
+			h.fail(w, r, baas.Errorf(baas.ENotFound, "%s not found", name))
+			return
+		} else if name != "" {
+			h.fail(w, r, baas.Invalid(name+" must be valid UTF-8 without NUL characters"))
 			return
 		}
 		if err := fn(w, r); err != nil {
@@ -97,12 +107,21 @@ func decode(r *http.Request, v any) ([]byte, error) {
 	if err != nil {
 		return nil, baas.Invalid("could not read request body")
 	}
-	d := json.NewDecoder(strings.NewReader(string(raw)))
+	return raw, decodeJSON(raw, v)
+}
+
+// decodeJSON decodes a JSON body into v: known fields only, and text every store can
+// hold.
+func decodeJSON(raw []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
-		return nil, baas.Invalid("invalid JSON body: " + err.Error())
+		return baas.Invalid("invalid JSON body: " + err.Error())
 	}
-	return raw, nil
+	if !field.JSONStorable(raw) {
+		return baas.Invalid("invalid JSON body: strings must not contain NUL characters")
+	}
+	return nil
 }
 
 func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {

@@ -78,12 +78,7 @@ func decodeOptional(r *http.Request, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil
 	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return baas.Invalid("invalid JSON body: " + err.Error())
-	}
-	return nil
+	return decodeJSON(raw, v)
 }
 
 type endpointView struct {

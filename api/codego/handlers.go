@@ -30,9 +30,12 @@ type tokenResponse struct {
 
 // login checks the four keys of authentication.
 func (h *Handler) login(ctx context.Context, req *request, apiKey, whitelabel string, s *session) (string, error) {
+	clientKey, secretKey := req.credential("clientkey", "client_key"), req.credential("secretkey", "secret_key")
+	if err := req.textErr(); err != nil {
+		return "", err
+	}
 	tenantID, sess, err := h.core.CodegoLogin(ctx, core.CodegoLoginParams{
-		ClientKey: req.credential("clientkey", "client_key"), SecretKey: req.credential("secretkey", "secret_key"),
-		APIKey: apiKey, WhitelabelID: whitelabel})
+		ClientKey: clientKey, SecretKey: secretKey, APIKey: apiKey, WhitelabelID: whitelabel})
 	if err != nil {
 		return "", err
 	}

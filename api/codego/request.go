@@ -83,6 +83,9 @@ func parseRequest(w http.ResponseWriter, r *http.Request, limit int64) (*request
 	if err != nil {
 		return nil, baas.Invalid("query string is malformed")
 	}
+	if name, _ := fieldrule.UnstorableParam(r); name != "" {
+		return nil, baas.Invalid(name + " must be valid UTF-8 without NUL characters")
+	}
 	for k, vs := range q {
 		if _, ok := req.fields[k]; !ok && len(vs) > 0 {
 			req.fields[k] = field{text: vs[0], form: true}
@@ -225,26 +228,44 @@ func (req *request) credential(names ...string) string {
 	for _, n := range names {
 		if v := strings.TrimSpace(req.header.Get(n)); v != "" {
 			req.lookup(names...)
-			return v
+			return req.storable(n, v)
 		}
 	}
 	return req.plain(names...)
 }
 
-// plain reads an optional string field without validation beyond its type.
+// plain reads an optional string field without validation beyond its type and
+// fieldrule.Storable.
 func (req *request) plain(names ...string) string {
 	f, ok := req.lookup(names...)
 	if !ok {
 		return ""
 	}
-	if f.form {
-		return strings.TrimSpace(f.text)
+	s := f.text
+	if !f.form {
+		if s, ok = fieldrule.JSONString(f.raw); !ok {
+			return "" // a credential of the wrong type is a missing credential
+		}
 	}
-	var s string
-	if json.Unmarshal(f.raw, &s) != nil {
-		return "" // a credential of the wrong type is a missing credential
+	return req.storable(names[0], strings.TrimSpace(s))
+}
+
+// storable returns s, or "" with a validation message when no store could hold it.
+func (req *request) storable(name, s string) string {
+	if !fieldrule.Storable(s) {
+		req.fail("%s must be valid UTF-8 without NUL characters", name)
+		return ""
 	}
-	return strings.TrimSpace(s)
+	return s
+}
+
+// textErr is the validation error of the credentials read so far that no store could
+// hold, or nil: it is answered before a credential is looked up.
+func (req *request) textErr() error {
+	if len(req.errs) == 0 {
+		return nil
+	}
+	return baas.Invalid(req.errs...)
 }
 
 // apiKeys returns apikey and whitelabel_id: from a field (JSON body, form, query) or HTTP
@@ -269,7 +290,7 @@ func (req *request) apiKeys() (apiKey, whitelabel string) {
 			whitelabel = v
 		}
 	}
-	return apiKey, whitelabel
+	return req.storable("apikey", apiKey), req.storable("whitelabel_id", whitelabel)
 }
 
 type strOpt struct {

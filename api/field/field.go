@@ -8,6 +8,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -109,4 +112,69 @@ func Integer(s string, floatLimit float64) (int64, Problem) {
 		return 0, Fraction
 	}
 	return int64(f), None
+}
+
+// UnstorableParam returns the name of the first path wildcard (as r.Pattern names them)
+// or query parameter of r whose value (or name) is not Storable, and whether it is in the
+// path; "" when every one is storable. A query parameter with an unstorable name is
+// reported as "query". Each dialect answers with its own error: an id in the path that
+// cannot be stored names nothing that exists (not found), a query parameter is invalid.
+func UnstorableParam(r *http.Request) (name string, inPath bool) {
+	for rest := r.Pattern; ; {
+		_, after, ok := strings.Cut(rest, "{")
+		if !ok {
+			break
+		}
+		wildcard, tail, _ := strings.Cut(after, "}")
+		wildcard = strings.TrimSuffix(wildcard, "...")
+		if !Storable(r.PathValue(wildcard)) {
+			return wildcard, true
+		}
+		rest = tail
+	}
+	q, _ := url.ParseQuery(r.URL.RawQuery)
+	names := make([]string, 0, len(q))
+	for k := range q {
+		names = append(names, k)
+	}
+	sort.Strings(names) // the same answer for the same request
+	for _, k := range names {
+		if !Storable(k) {
+			return "query", false
+		}
+		for _, v := range q[k] {
+			if !Storable(v) {
+				return k, false
+			}
+		}
+	}
+	return "", false
+}
+
+// JSONStorable reports whether every string and key of the JSON document raw is
+// Storable (a decoded JSON string is valid UTF-8, but may hold a NUL written \u0000).
+// raw must be valid JSON; trailing data is not its concern.
+func JSONStorable(raw []byte) bool {
+	d := json.NewDecoder(bytes.NewReader(raw))
+	for depth := 0; ; {
+		t, err := d.Token()
+		if err != nil {
+			return false
+		}
+		switch t := t.(type) {
+		case string:
+			if !Storable(t) {
+				return false
+			}
+		case json.Delim:
+			if t == '{' || t == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+		if depth == 0 {
+			return true
+		}
+	}
 }

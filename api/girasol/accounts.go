@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/money"
 )
@@ -162,11 +163,17 @@ func (h *Handler) customerInfo(ctx context.Context, r *http.Request, _ *body) (*
 	return &response{status: http.StatusOK, data: accountInfo(info)}, nil
 }
 
+// accountNotFound answers an account identifier that cannot name an account.
+var accountNotFound = baas.Reasonf(baas.ENotFound, "ACCOUNT_NOT_FOUND", "account not found")
+
 // customerInfoByEmail: GET /v1/accounts/customer-info-by-email/{email}.
 func (h *Handler) customerInfoByEmail(ctx context.Context, r *http.Request, _ *body) (*response, error) {
 	email, err := url.PathUnescape(r.PathValue("email"))
 	if err != nil || email == "" || len(email) > 254 {
 		return nil, baas.Invalid("email must be an email")
+	}
+	if !field.Storable(email) {
+		return nil, accountNotFound // no account has it
 	}
 	info, err := h.core.GetAccountInfoByEmail(ctx, email)
 	if err != nil {
