@@ -2,7 +2,6 @@ package codego
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -321,19 +320,18 @@ func (req *request) str(o strOpt, names ...string) string {
 		}
 	}
 	s, problem := fieldrule.Text(s, o.max)
-	switch problem {
-	case fieldrule.Blank:
-		if !o.optional {
-			req.fail("%s cannot be blank", name)
-		}
-	case fieldrule.Unstorable:
-		req.fail("%s must be valid UTF-8", name)
-	case fieldrule.TooLong:
-		req.fail("%s must be at most %d characters", name, cmp.Or(o.max, fieldrule.DefaultMax))
-	case fieldrule.Control:
-		req.fail("%s must not contain control characters", name)
+	if problem != fieldrule.None && (problem != fieldrule.Blank || !o.optional) {
+		req.fail("%s", wording.Message(problem, name, o.max))
 	}
 	return s
+}
+
+// wording is the vendor's manner for the problems of a text field.
+var wording = fieldrule.Wording{
+	fieldrule.Blank:      "%[1]s cannot be blank",
+	fieldrule.Unstorable: "%[1]s must be valid UTF-8",
+	fieldrule.TooLong:    "%[1]s must be at most %[2]d characters",
+	fieldrule.Control:    "%[1]s must not contain control characters",
 }
 
 // integer reads an integer field: a JSON number (500.0 counts as 500) or a string of

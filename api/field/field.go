@@ -6,7 +6,9 @@ package field
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"net/url"
@@ -177,4 +179,17 @@ func JSONStorable(raw []byte) bool {
 			return true
 		}
 	}
+}
+
+// Wording is how a dialect words the problems of a field: format strings with the field's
+// name as %[1]s and, for TooLong, the maximum as %[2]d.
+type Wording map[Problem]string
+
+// Message is the dialect's message for a problem of the named field whose maximum is max
+// (DefaultMax when 0), or "" for None.
+func (w Wording) Message(p Problem, name string, max int) string {
+	if p == None {
+		return ""
+	}
+	return fmt.Sprintf(w[p], name, cmp.Or(max, DefaultMax))
 }

@@ -112,3 +112,22 @@ func FuzzText(f *testing.F) {
 		_, _ = field.Integer(s, 1<<63)
 	})
 }
+
+func TestWording(t *testing.T) {
+	t.Parallel()
+	w := field.Wording{field.Blank: "%[1]s cannot be blank", field.TooLong: "%[1]s must be at most %[2]d characters"}
+	for _, c := range []struct {
+		p    field.Problem
+		max  int
+		want string
+	}{
+		{field.None, 0, ""},
+		{field.Blank, 0, "city cannot be blank"},
+		{field.TooLong, 0, "city must be at most 255 characters"},
+		{field.TooLong, 20, "city must be at most 20 characters"},
+	} {
+		if got := w.Message(c.p, "city", c.max); got != c.want {
+			t.Errorf("Message(%v, %d) = %q, want %q", c.p, c.max, got, c.want)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package girasol
 
 import (
 	"bytes"
-	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -101,19 +100,18 @@ func (b *body) str(o strOpt, names ...string) string {
 		return ""
 	}
 	s, problem := field.Text(s, o.max)
-	switch problem {
-	case field.Blank:
-		if !o.empty && !o.optional {
-			b.fail("%s should not be empty", name)
-		}
-	case field.Unstorable:
-		b.fail("%s must be valid UTF-8", name)
-	case field.TooLong:
-		b.fail("%s must be shorter than or equal to %d characters", name, cmp.Or(o.max, field.DefaultMax))
-	case field.Control:
-		b.fail("%s must not contain control characters", name)
+	if problem != field.None && (problem != field.Blank || !o.empty && !o.optional) {
+		b.fail("%s", wording.Message(problem, name, o.max))
 	}
 	return s
+}
+
+// wording is class-validator's for the problems of a text field.
+var wording = field.Wording{
+	field.Blank:      "%[1]s should not be empty",
+	field.Unstorable: "%[1]s must be valid UTF-8",
+	field.TooLong:    "%[1]s must be shorter than or equal to %[2]d characters",
+	field.Control:    "%[1]s must not contain control characters",
 }
 
 type intOpt struct {
