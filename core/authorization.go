@@ -168,6 +168,9 @@ func (s *Service) RequestAuthorization(ctx context.Context, p AuthorizationParam
 	_, _ = rand.Read(idb)
 	req := baas.AuthorizationRequest{ID: authorizationRequestID + hex.EncodeToString(idb), TenantID: p.TenantID,
 		Type: "authorization.request", Data: data, CreatedAt: s.now(), URL: a.URL, Timeout: a.Timeout, StandIn: a.StandIn}
+	if req.Timeout <= 0 { // the store always holds one; 0 would cut every call off at once
+		req.Timeout = DefaultAuthorizationTimeout
+	}
 	var d baas.AuthorizationDecision
 	secret, err := unseal(s.hooks.sealKey, a.SecretSealed, "authorization-secret:"+a.TenantID)
 	caller := s.authorizationCaller()

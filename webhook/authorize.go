@@ -46,10 +46,7 @@ func (a *Authorizer) CallAuthorization(ctx context.Context, req baas.Authorizati
 	if err != nil {
 		return standIn("signing secret unusable")
 	}
-	timeout := req.Timeout
-	if timeout <= 0 {
-		timeout = core.DefaultAuthorizationTimeout
-	}
+	timeout := req.Timeout // the core's: the tenant's, or its default
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	x := post(ctx, a.client, req.URL, header, body)
