@@ -186,14 +186,6 @@ func (s *Service) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointI
 	})
 }
 
-// pageLimit clamps a page size to 1..500, 100 by default.
-func pageLimit(n int) int {
-	if n <= 0 || n > 500 {
-		return 100
-	}
-	return n
-}
-
 // ListDeliveries returns a page of a tenant's deliveries, newest first, filtered by
 // endpoint, event and status.
 func (s *Service) ListDeliveries(ctx context.Context, f baas.DeliveryFilter) ([]*baas.WebhookDelivery, error) {
@@ -202,7 +194,7 @@ func (s *Service) ListDeliveries(ctx context.Context, f baas.DeliveryFilter) ([]
 	default:
 		return nil, baas.Invalid("status must be waiting, pending, succeeded or failed")
 	}
-	f.Limit = pageLimit(f.Limit)
+	f.Limit = Pages.limit(f.Limit)
 	r := s.store.Read()
 	if _, err := r.GetTenant(ctx, f.TenantID); err != nil {
 		return nil, err
@@ -228,7 +220,7 @@ func (s *Service) DeliveryLog(ctx context.Context, tenantID string, deliveryID i
 
 // ListEvents returns a page of a tenant's events, newest first.
 func (s *Service) ListEvents(ctx context.Context, f baas.EventFilter) ([]*baas.Event, error) {
-	f.Limit = pageLimit(f.Limit)
+	f.Limit = Pages.limit(f.Limit)
 	r := s.store.Read()
 	if _, err := r.GetTenant(ctx, f.TenantID); err != nil {
 		return nil, err

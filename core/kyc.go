@@ -371,9 +371,7 @@ func (s *Service) ListKYCDocuments(ctx context.Context, f baas.KYCFilter) ([]*ba
 		}
 		f.Status = st
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
-	}
+	f.Limit = Pages.limit(f.Limit)
 	return s.store.Read().ListKYCDocuments(ctx, f)
 }
 

@@ -65,3 +65,13 @@ func Format(minor int64, currency string) string {
 	}
 	return s
 }
+
+// Compact renders minor units as Format does, but a whole amount without its fraction
+// (Codego shows costs so): 500 EUR is "5", 550 EUR is "5.50", -1000 USD is "-10".
+func Compact(minor int64, currency string) string {
+	s := Format(minor, currency)
+	if whole, frac, ok := strings.Cut(s, "."); ok && strings.Trim(frac, "0") == "" {
+		return whole
+	}
+	return s
+}

@@ -95,7 +95,7 @@ func (h *Handler) listKYC(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.Limit = int(min(limit, 500))
+	f.Limit = int(min(limit, int64(core.Pages.Max)))
 	if uid := q.Get("user_id"); uid != "" {
 		if f.TenantID == "" {
 			return baas.Invalid("user_id needs tenant_id")

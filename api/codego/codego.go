@@ -119,6 +119,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 		return
 	}
 	apiKey, whitelabel := req.apiKeys()
+	if err := req.textErr(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if apiKey != "" && h.limit != nil {
 		if ok, wait := h.limit.allow(apiKey, h.now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
@@ -135,7 +139,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 		s.tenantID, err = h.core.AuthenticateCodegoAPI(ctx, apiKey, whitelabel)
 		if err == nil {
 			s.token = req.credential("authtoken", "auth_token")
-			err = h.core.CheckCodegoToken(ctx, s.tenantID, s.token)
+			if err = req.textErr(); err == nil {
+				err = h.core.CheckCodegoToken(ctx, s.tenantID, s.token)
+			}
 		}
 	}
 	if err != nil {

@@ -30,9 +30,12 @@ type tokenResponse struct {
 
 // login checks the four keys of authentication.
 func (h *Handler) login(ctx context.Context, req *request, apiKey, whitelabel string, s *session) (string, error) {
+	clientKey, secretKey := req.credential("clientkey", "client_key"), req.credential("secretkey", "secret_key")
+	if err := req.textErr(); err != nil {
+		return "", err
+	}
 	tenantID, sess, err := h.core.CodegoLogin(ctx, core.CodegoLoginParams{
-		ClientKey: req.credential("clientkey", "client_key"), SecretKey: req.credential("secretkey", "secret_key"),
-		APIKey: apiKey, WhitelabelID: whitelabel})
+		ClientKey: clientKey, SecretKey: secretKey, APIKey: apiKey, WhitelabelID: whitelabel})
 	if err != nil {
 		return "", err
 	}
@@ -68,14 +71,6 @@ func flag(b bool) string {
 	return "0"
 }
 
-// amount renders minor units as Codego shows costs: "5" for whole units, "5.50" otherwise.
-func amount(minor int64, currency string) string {
-	if minor%100 == 0 {
-		return strconv.FormatInt(minor/100, 10)
-	}
-	return money.Format(minor, currency)
-}
-
 type countryEntry struct {
 	ID            string `json:"id"`
 	CountryCode   string `json:"country_code"`
@@ -100,7 +95,7 @@ func (h *Handler) countries(ctx context.Context, req *request, s *session) (any,
 	for i, c := range list {
 		out[i] = countryEntry{ID: strconv.Itoa(c.ID), CountryCode: c.Alpha2, CountryName: c.Name, PhoneCode: c.PhoneCode,
 			ISO3: c.Numeric, Status: "1", IsIBAN: flag(c.IBAN), EuropeCountry: flag(c.Europe),
-			SolarisIBAN: flag(c.SolarisIBAN), ShippingCost: amount(c.ShippingCost, baas.ShippingCurrency)}
+			SolarisIBAN: flag(c.SolarisIBAN), ShippingCost: money.Compact(c.ShippingCost, baas.ShippingCurrency)}
 	}
 	return struct {
 		Status    int            `json:"status"`
@@ -303,7 +298,7 @@ func (h *Handler) shippingCost(ctx context.Context, req *request, s *session) (a
 		Status       string `json:"status"`
 		ShippingCost string `json:"shipping_cost"`
 		Currency     string `json:"currency"`
-	}{"1", amount(cost, baas.ShippingCurrency), baas.ShippingCurrency}, nil
+	}{"1", money.Compact(cost, baas.ShippingCurrency), baas.ShippingCurrency}, nil
 }
 
 type kycEntry struct {

@@ -100,7 +100,12 @@ func (m *Main) commands() *cobra.Command {
 				return err
 			}
 			defer m.Close()
-			creds, err := m.core.CreateTenant(cmd.Context(), core.CreateTenantParams{Name: name, Sandbox: !production})
+			var sandbox *bool // the core's default unless --production was given
+			if cmd.Flags().Changed("production") {
+				sandbox = new(bool)
+				*sandbox = !production
+			}
+			creds, err := m.core.CreateTenant(cmd.Context(), core.CreateTenantParams{Name: name, Sandbox: core.TenantSandbox(sandbox)})
 			if err != nil {
 				return err
 			}

@@ -306,11 +306,8 @@ func (x *queries) ListKYCDocuments(ctx context.Context, f baas.KYCFilter) ([]*ba
 	if f.AfterID > 0 {
 		w.add("d.id > ?", f.AfterID)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	return x.listKYC(ctx, `SELECT `+kycCols+kycFrom+w.String()+` ORDER BY d.id LIMIT ?`, append(w.args, limit)...)
+	limit, args := limitClause(f.Limit, w.args)
+	return x.listKYC(ctx, `SELECT `+kycCols+kycFrom+w.String()+` ORDER BY d.id`+limit, args...)
 }
 
 func (x *queries) LatestKYCDocuments(ctx context.Context, customerID string) ([]*baas.KYCDocument, error) {
