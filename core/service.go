@@ -68,7 +68,7 @@ type Service struct {
 	log     *slog.Logger
 	hashKey []byte // keys the hash of API secrets
 	creds   *cache[string, *baas.Credential]
-	tokens  *cache[string, *baas.CodegoToken]
+	tokens  *cache[string, *baas.SessionToken]
 	refs    *cache[accountKey, accountRef] // account.go
 	hooks   *webhookState                  // webhook.go
 	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
@@ -92,7 +92,7 @@ func New(store baas.Store, cfg Config, masterKey []byte, now baas.Clock, log *sl
 	}
 	s := &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
 		hashKey: deriveKey(masterKey, "api-secret-hash"), creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
-		tokens: newCache[string, *baas.CodegoToken](30*time.Second, 100_000),
+		tokens: newCache[string, *baas.SessionToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
 		hooks:  newWebhookState(masterKey), metrics: newMetrics()}
 	if cfg.TransferBatch > 0 {

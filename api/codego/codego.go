@@ -132,10 +132,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 	case authKeys:
 		s.tenantID, err = h.login(ctx, req, apiKey, whitelabel, s)
 	case authToken:
-		s.tenantID, err = h.core.AuthenticateCodegoAPI(ctx, apiKey, whitelabel)
+		s.tenantID, err = h.core.AuthenticateAPIKey(ctx, apiKey, whitelabel)
 		if err == nil {
 			s.token = req.credential("authtoken", "auth_token")
-			err = h.core.CheckCodegoToken(ctx, s.tenantID, s.token)
+			err = h.core.CheckSession(ctx, s.tenantID, s.token)
 		}
 	}
 	if err != nil {

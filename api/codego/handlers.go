@@ -30,9 +30,9 @@ type tokenResponse struct {
 
 // login checks the four keys of authentication.
 func (h *Handler) login(ctx context.Context, req *request, apiKey, whitelabel string, s *session) (string, error) {
-	tenantID, sess, err := h.core.CodegoLogin(ctx, core.CodegoLoginParams{
+	tenantID, sess, err := h.core.OpenSession(ctx, core.OpenSessionParams{
 		ClientKey: req.credential("clientkey", "client_key"), SecretKey: req.credential("secretkey", "secret_key"),
-		APIKey: apiKey, WhitelabelID: whitelabel})
+		APIKey: apiKey, APIKeyID: whitelabel})
 	if err != nil {
 		return "", err
 	}
@@ -46,7 +46,7 @@ func (h *Handler) authenticate(ctx context.Context, req *request, s *session) (a
 		return nil, err
 	}
 	return tokenResponse{Status: 1, AuthToken: s.token, Expiry: expiryText,
-		ExpiresAt: datetime(h.now().Add(core.CodegoTokenTTL))}, nil
+		ExpiresAt: datetime(h.now().Add(core.SessionTTL))}, nil
 }
 
 // refreshToken: POST /api/refreshtoken.
@@ -54,7 +54,7 @@ func (h *Handler) refreshToken(ctx context.Context, req *request, s *session) (a
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
-	sess, err := h.core.RefreshCodegoToken(ctx, s.tenantID, s.token)
+	sess, err := h.core.RefreshSession(ctx, s.tenantID, s.token)
 	if err != nil {
 		return nil, err
 	}
