@@ -224,3 +224,50 @@ func TestConcurrentUploads(t *testing.T) {
 		}
 	})
 }
+
+// TestSignupFieldProblems: a signup's problems name the neutral fields with a reason each,
+// in field order; Details carries their messages.
+func TestSignupFieldProblems(t *testing.T) {
+	f := newKYCFixture(t, "sqlite")
+	_, _, err := f.svc.Signup(f.ctx, core.SignupParams{FirstName: "Ann", LastName: "B", Phone: "12ab", Email: "nope",
+		Password: "Aa1!", Product: core.ProductCards, Profile: baas.CustomerProfile{DateOfBirth: "2099-01-01",
+			CountryOfResidence: 106, PhoneCountry: 0, Nationality: 106, AddressCountry: 999, WorkCountry: 106,
+			TaxCountry: 106, ShipCity: "Roma", ShipCountry: 0, IncomeSource: "lottery", Gender: "male", IPAddress: "fe80::1%eth0"}})
+	e := baas.AsError(err)
+	if e.Code != baas.EInvalid {
+		t.Fatalf("Signup = %v", err)
+	}
+	want := []baas.FieldError{
+		{Field: core.FieldEmail, Reason: core.ReasonInvalidEmail},
+		{Field: core.FieldPassword, Reason: core.ReasonWeakPassword},
+		{Field: core.FieldDateOfBirth, Reason: core.ReasonDateInFuture},
+		{Field: core.FieldPhone, Reason: core.ReasonInvalidPhone},
+		{Field: core.FieldPhoneCountry, Reason: core.ReasonUnknownCountry},
+		{Field: core.FieldAddressCountry, Reason: core.ReasonUnknownCountry},
+		{Field: core.FieldShipAddress, Reason: core.ReasonShippingPartMissing},
+		{Field: core.FieldShipZipCode, Reason: core.ReasonShippingPartMissing},
+		{Field: core.FieldShipCountry, Reason: core.ReasonUnknownCountry},
+		{Field: core.FieldIncomeSource, Reason: core.ReasonUnknownIncomeSource},
+		{Field: core.FieldIPAddress, Reason: core.ReasonInvalidIPAddress},
+	}
+	if len(e.Fields) != len(want) || len(e.Details) != len(want) || e.Message != e.Details[0] {
+		t.Fatalf("problems: %+v", e)
+	}
+	for i, w := range want {
+		got := e.Fields[i]
+		if got.Field != w.Field || got.Reason != w.Reason || got.Message == "" || e.Details[i] != got.Message {
+			t.Fatalf("problem %d = %+v, want %s %s", i, got, w.Field, w.Reason)
+		}
+	}
+	for _, tc := range []struct{ dob, reason string }{
+		{"1989-02-30", core.ReasonInvalidDate}, {"2010-01-01", core.ReasonUnderAge}, {"1850-01-01", core.ReasonDateTooOld},
+	} {
+		_, _, err := f.svc.Signup(f.ctx, core.SignupParams{FirstName: "Ann", LastName: "B", Phone: "+39 06-1234567",
+			Email: "ann@example.com", Password: "Aa100508!!!", Product: core.ProductCards, Profile: baas.CustomerProfile{
+				DateOfBirth: tc.dob, CountryOfResidence: 106, PhoneCountry: 106, Nationality: 106, AddressCountry: 106,
+				SameShipping: true, WorkCountry: 106, IncomeSource: "Salary", TaxCountry: 106, Gender: "Female"}})
+		if e := baas.AsError(err); len(e.Fields) != 1 || e.Fields[0].Field != core.FieldDateOfBirth || e.Fields[0].Reason != tc.reason {
+			t.Fatalf("dob %s: %v", tc.dob, err)
+		}
+	}
+}

@@ -188,7 +188,7 @@ var authCodes = map[string]int{
 
 // fail writes err in the Codego error envelope: the one table from domain error to code.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	e := baas.AsError(err)
+	e := wordFields(baas.AsError(err))
 	body := errorBody{Status: 0, Message: e.Message}
 	if m, ok := messages[e.Reason]; ok {
 		body.Message = m
