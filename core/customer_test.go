@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"regexp"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -269,5 +270,47 @@ func TestSignupFieldProblems(t *testing.T) {
 		if e := baas.AsError(err); len(e.Fields) != 1 || e.Fields[0].Field != core.FieldDateOfBirth || e.Fields[0].Reason != tc.reason {
 			t.Fatalf("dob %s: %v", tc.dob, err)
 		}
+	}
+}
+
+// TestKYCUploadRules: an upload names its type once and carries every image its type
+// needs; the core refuses the others with a reason, before anything is stored.
+func TestKYCUploadRules(t *testing.T) {
+	if err := core.CheckKYCType(baas.DocIDProof, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, stated := range []int64{0, 2, 3, -1} {
+		if err := core.CheckKYCType(baas.DocIDProof, stated); baas.ErrorReason(err) != core.ReasonKYCWrongType || !baas.IsCode(err, baas.EInvalid) {
+			t.Fatalf("stated %d: %v", stated, err)
+		}
+	}
+	back := core.KYCImageUpload{Field: "back", Side: baas.SideBack, Data: []byte("x")}
+	front := core.KYCImageUpload{Field: "front", Side: baas.SideFront, Data: []byte("x")}
+	for _, tc := range []struct {
+		typ    int
+		images []core.KYCImageUpload
+		want   []string
+	}{
+		{baas.DocIDProof, nil, []string{baas.SideFront}},
+		{baas.DocIDProof, []core.KYCImageUpload{back}, []string{baas.SideFront}},
+		{baas.DocIDProof, []core.KYCImageUpload{front}, nil},
+		{baas.DocIDProof, []core.KYCImageUpload{back, front}, nil},
+		{baas.DocAddressProof, []core.KYCImageUpload{front}, []string{baas.SideFull}},
+	} {
+		if got := core.MissingKYCSides(tc.typ, tc.images); !slices.Equal(got, tc.want) {
+			t.Fatalf("MissingKYCSides(%d, %v) = %v, want %v", tc.typ, tc.images, got, tc.want)
+		}
+	}
+	f := newKYCFixture(t, "sqlite")
+	_, err := f.svc.UploadKYC(f.ctx, core.UploadKYCParams{Customer: f.customer, Type: baas.DocIDProof, Number: "AB123",
+		Images: []core.KYCImageUpload{{Field: "back_proof", Side: baas.SideBack, Data: pngBytes(t)}}})
+	if baas.ErrorReason(err) != core.ReasonKYCIncomplete {
+		t.Fatalf("no front: %v", err)
+	}
+	if _, err := f.svc.UploadKYC(f.ctx, core.UploadKYCParams{Customer: f.customer, Type: 7}); baas.ErrorReason(err) != core.ReasonKYCWrongType {
+		t.Fatalf("type 7: %v", err)
+	}
+	if _, docs, err := f.svc.KYCStatus(f.ctx, f.customer); err != nil || len(docs) != 0 {
+		t.Fatalf("stored: %v %v", docs, err)
 	}
 }
