@@ -178,7 +178,7 @@ func (h *Handler) signup(ctx context.Context, req *request, s *session) (any, er
 	pr.CountryOfResidence = req.countryID(false, "country_of_residence")
 	p.FirstName = req.str(strOpt{max: 100}, "name")
 	p.LastName = req.str(strOpt{max: 100}, "surname")
-	p.Phone = req.str(strOpt{max: 20}, "mobile")
+	p.Phone = req.str(strOpt{}, "mobile") // the core's rule bounds it: 6 to 15 digits
 	p.Email = req.str(strOpt{max: 254}, "email")
 	p.Password = req.str(strOpt{max: 128}, "password")
 	pr.PhoneCountry = req.countryID(false, "country_id")

@@ -59,3 +59,16 @@ func TestRefusalWording(t *testing.T) {
 		t.Fatalf("address_proof:\n got %s\nwant %s", r.Raw, want)
 	}
 }
+
+// TestMobileRule: mobile is checked by the core's phone rule alone (6 to 15 digits, as
+// documented), however long it is written.
+func TestMobileRule(t *testing.T) {
+	e := servertest.Start(t, "sqlite")
+	c := e.CodegoLogin(t, e.Tenant)
+	b := servertest.CodegoSignupBody("long@example.com")
+	b["mobile"] = "+91 999-964-080-612-3" // 21 characters, 15 digits
+	wantOK(t, c.Post(t, "signup", b), float64(1))
+	b = servertest.CodegoSignupBody("longer@example.com")
+	b["mobile"] = "+91 999-964-080-612-34" // 16 digits
+	wantCode(t, c.Post(t, "signup", b), 400, "mobile must be a phone number of 6 to 15 digits")
+}
