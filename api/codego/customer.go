@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
 
@@ -24,17 +25,9 @@ func newUserID() string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-// NormalizeUserID undoes what clients commonly do to a user_id on its way back: the JSON
-// escape "\/" copied from a PHP-style answer, and "+" turned into a space by form
-// decoding. Neither character can be part of a user_id otherwise.
-func NormalizeUserID(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(s, `\/`, "/")
-	return strings.ReplaceAll(s, " ", "+")
-}
-
-// user returns the key of the customer a user_id names.
-func user(userID string) baas.CustomerKey { return baas.CustomerKey{Ref: NormalizeUserID(userID)} }
+// user returns the key of the customer a user_id names, undoing the escapes clients add
+// on its way back (httpx.NormalizeRef).
+func user(userID string) baas.CustomerKey { return baas.CustomerKey{Ref: httpx.NormalizeRef(userID)} }
 
 // messages gives some of the core's refusals, by reason, the Codego wording.
 var messages = map[string]string{
