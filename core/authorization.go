@@ -89,7 +89,7 @@ func (s *Service) UpdateAuthorizationSettings(ctx context.Context, p Authorizati
 		secret := ""
 		if a.URL != "" && len(a.SecretSealed) == 0 {
 			secret = NewSigningSecret()
-			if a.SecretSealed, err = seal(s.hooks.sealKey, []byte(secret), "authorization-secret:"+a.TenantID); err != nil {
+			if a.SecretSealed, err = s.keys.seal(purposeWebhookSeal, []byte(secret), "authorization-secret:"+a.TenantID); err != nil {
 				return err
 			}
 		}
@@ -146,7 +146,7 @@ func (s *Service) RequestAuthorization(ctx context.Context, p AuthorizationParam
 	req := baas.AuthorizationRequest{ID: authorizationRequestID + hex.EncodeToString(idb), TenantID: p.TenantID,
 		Type: "authorization.request", Data: data, CreatedAt: s.now(), URL: a.URL, Timeout: a.Timeout, StandIn: a.StandIn}
 	var d baas.AuthorizationDecision
-	secret, err := unseal(s.hooks.sealKey, a.SecretSealed, "authorization-secret:"+a.TenantID)
+	secret, err := s.keys.unseal(purposeWebhookSeal, a.SecretSealed, "authorization-secret:"+a.TenantID)
 	caller := s.authorizationCaller()
 	switch {
 	case err != nil:

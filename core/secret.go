@@ -3,14 +3,12 @@ package core
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"strings"
 
 	"github.com/baas-oss/baas"
-	"github.com/baas-oss/baas/vault"
 )
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -36,14 +34,24 @@ func randomHexGroups(groups int) string {
 	return strings.Join(parts, "-")
 }
 
+// purposeSecretHash names the key, derived from a data key, that hashes API secrets.
+const purposeSecretHash = "api-secret-hash"
+
 // hashSecret is the keyed hash under which API secrets are stored: fast enough to run on
-// every request, useless without the master key.
+// every request, useless without the data key (and so the master key). It is tagged with
+// the current data key's id.
 func (s *Service) hashSecret(secret string) []byte {
-	return vault.KeyedHash(s.hashKey, secret)
+	return s.keys.hash(purposeSecretHash, secret)
+}
+
+// secretHashes is secret's hash under every data key, the current one first: for secrets
+// looked up by their hash.
+func (s *Service) secretHashes(secret string) [][]byte {
+	return s.keys.hashes(purposeSecretHash, secret)
 }
 
 func (s *Service) secretMatches(secret string, hash []byte) bool {
-	return subtle.ConstantTimeCompare(s.hashSecret(secret), hash) == 1
+	return s.keys.matches(purposeSecretHash, secret, hash)
 }
 
 // NewMasterKey returns 32 random bytes.
@@ -65,27 +73,38 @@ func ParseMasterKey(s string) ([]byte, error) {
 	return nil, fmt.Errorf("master key must be 32 bytes in base64 or hex")
 }
 
-const settingMasterKey = "master_key"
+// settingMasterKey is where databases made before key files kept their generated master
+// key, beside the data it protects. Once the key has moved out, the value is
+// movedMasterKey.
+const (
+	settingMasterKey = "master_key"
+	movedMasterKey   = "moved out of the database"
+)
 
-// LoadOrCreateMasterKey returns the master key kept in the store, creating one on first
-// use. It is the fallback when no key is configured (BAAS_MASTER_KEY): convenient for a
-// sandbox, but it keeps the key beside the data it protects, so production sets one.
-func LoadOrCreateMasterKey(ctx context.Context, store baas.Store) ([]byte, bool, error) {
-	var key []byte
-	created := false
-	err := store.InTx(ctx, func(tx baas.Tx) error {
-		v, err := tx.GetSetting(ctx, settingMasterKey)
-		if err == nil {
-			key, err = ParseMasterKey(v)
-			return err
-		}
-		if !baas.IsCode(err, baas.ENotFound) {
-			return err
-		}
-		key, created = NewMasterKey(), true
-		return tx.PutSetting(ctx, settingMasterKey, base64.StdEncoding.EncodeToString(key))
+// StoredMasterKey returns the master key that an older baas generated and kept in the
+// database's settings table, or nil when there is none (or it has moved out).
+func StoredMasterKey(ctx context.Context, store baas.Store) ([]byte, error) {
+	v, err := store.Read().GetSetting(ctx, settingMasterKey)
+	if baas.IsCode(err, baas.ENotFound) || (err == nil && v == movedMasterKey) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	key, err := ParseMasterKey(v)
+	if err != nil {
+		return nil, fmt.Errorf("the master key stored in the settings table: %w", err)
+	}
+	return key, nil
+}
+
+// ForgetStoredMasterKey overwrites the master key kept in the settings table, once the
+// caller has saved it elsewhere (a key file). Old copies of the database file and its
+// backups still hold it.
+func ForgetStoredMasterKey(ctx context.Context, store baas.Store) error {
+	return store.InTx(ctx, func(tx baas.Tx) error {
+		return tx.PutSetting(ctx, settingMasterKey, movedMasterKey)
 	})
-	return key, created, err
 }
 
 const settingAdminToken = "admin_token_hash"

@@ -124,9 +124,14 @@ func (s *Service) CheckSession(ctx context.Context, tenantID, token string) erro
 	if len(token) > 512 {
 		return notFound
 	}
-	hash := s.hashSecret(token)
-	t, err := s.tokens.get(string(hash), s.now(), func() (*baas.SessionToken, error) {
-		return s.store.Read().FindSessionToken(ctx, hash)
+	hashes := s.secretHashes(token) // the current data key's first: tokens made before a rotation stay valid
+	t, err := s.tokens.get(string(hashes[0]), s.now(), func() (*baas.SessionToken, error) {
+		for _, h := range hashes[:len(hashes)-1] {
+			if t, err := s.store.Read().FindSessionToken(ctx, h); !baas.IsCode(err, baas.ENotFound) {
+				return t, err
+			}
+		}
+		return s.store.Read().FindSessionToken(ctx, hashes[len(hashes)-1])
 	})
 	if baas.IsCode(err, baas.ENotFound) {
 		return notFound

@@ -1,6 +1,8 @@
 // Package admin serves the operator API under /admin/api: tenants and their credentials,
-// master-account funding and the ledger check. Every call needs the operator bearer
-// token. Errors are {"error":{"code","message","details"}}.
+// master-account funding, the ledger check, KYC review and settings, tenants' webhook
+// endpoints, events and deliveries (with re-sending), and real-time authorization
+// settings and calls. Every call needs the operator bearer token. Errors are
+// {"error":{"code","message","details"}}.
 package admin
 
 import (
@@ -136,7 +138,7 @@ type tenantView struct {
 
 func viewTenant(t *baas.Tenant) tenantView {
 	return tenantView{ID: t.ID, Name: t.Name, CompanyID: t.CompanyID, WhitelabelID: t.WhitelabelID, Sandbox: t.Sandbox,
-		CreatedAt: t.CreatedAt.Format("2006-01-02T15:04:05.000Z")}
+		CreatedAt: httpx.Time(t.CreatedAt)}
 }
 
 func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request) error {

@@ -59,7 +59,7 @@ func stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	return httpx.Time(t)
 }
 
 func viewKYC(d *baas.KYCDocument) kycView {

@@ -35,7 +35,7 @@ func (h *Handler) registerWebhooks(mux *http.ServeMux) {
 }
 
 // webhookTime formats times like the rest of the admin API.
-func webhookTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func webhookTime(t time.Time) string { return httpx.Time(t) }
 
 func webhookTimePtr(t time.Time) *string {
 	if t.IsZero() {

@@ -179,7 +179,7 @@ type envelope struct {
 }
 
 // timestamp renders times as the spec does: ISO 8601 UTC with milliseconds.
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func timestamp(t time.Time) string { return httpx.Time(t) }
 
 // Account statuses as numbers: 1 active, 2 inactive (docs/girasol.md explains the choice).
 const (

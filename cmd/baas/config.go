@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strconv"
@@ -17,6 +18,9 @@ type Config struct {
 	DatabaseURL     string // BAAS_DATABASE_URL: a SQLite path or a postgres:// URL
 	AdminToken      string // BAAS_ADMIN_TOKEN
 	MasterKey       string // BAAS_MASTER_KEY: 32 bytes, base64 or hex
+	MasterKeyFile   string // BAAS_MASTER_KEY_FILE: a file holding the master key, created (0600) if missing
+	TLSCert         string // BAAS_TLS_CERT: PEM certificate chain; with TLSKey, serve HTTPS
+	TLSKey          string // BAAS_TLS_KEY: PEM private key of TLSCert
 	LogFormat       string // BAAS_LOG_FORMAT: json or text
 	CodegoRateLimit int    // BAAS_CODEGO_RATE_LIMIT: requests per 10 s per API key; 0 = 200, negative = off
 	ShutdownTimeout time.Duration
@@ -41,6 +45,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	set(&c.DatabaseURL, "BAAS_DATABASE_URL")
 	set(&c.AdminToken, "BAAS_ADMIN_TOKEN")
 	set(&c.MasterKey, "BAAS_MASTER_KEY")
+	set(&c.MasterKeyFile, "BAAS_MASTER_KEY_FILE")
+	set(&c.TLSCert, "BAAS_TLS_CERT")
+	set(&c.TLSKey, "BAAS_TLS_KEY")
 	set(&c.LogFormat, "BAAS_LOG_FORMAT")
 	if v := getenv("BAAS_CODEGO_RATE_LIMIT"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -78,6 +85,12 @@ func (c Config) Validate() error {
 		if _, err := core.ParseMasterKey(c.MasterKey); err != nil {
 			return fmt.Errorf("BAAS_MASTER_KEY: %w", err)
 		}
+		if c.MasterKeyFile != "" {
+			return fmt.Errorf("set BAAS_MASTER_KEY or BAAS_MASTER_KEY_FILE, not both")
+		}
+	}
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("TLS needs both a certificate (--tls-cert, BAAS_TLS_CERT) and its key (--tls-key, BAAS_TLS_KEY)")
 	}
 	if c.AdminToken != "" && len(c.AdminToken) < 16 {
 		return fmt.Errorf("BAAS_ADMIN_TOKEN must be at least 16 characters")
@@ -90,4 +103,21 @@ func (c Config) Validate() error {
 
 func isPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// tlsConfig loads the certificate and key to serve HTTPS with, or returns nil when TLS is
+// not configured. TLS 1.2 is the oldest version offered.
+//
+// When the operator console (issue 19) lands, its session cookie must be Secure exactly
+// when this returns a config: pass "served over TLS" (TLSCert != "") to the server
+// through server.Options, beside AdminAuth, rather than guessing from each request.
+func (c Config) tlsConfig() (*tls.Config, error) {
+	if c.TLSCert == "" {
+		return nil, nil
+	}
+	cert, err := tls.LoadX509KeyPair(c.TLSCert, c.TLSKey)
+	if err != nil {
+		return nil, fmt.Errorf("TLS certificate and key: %w", err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }

@@ -83,6 +83,11 @@ func (s *testStore) env(extra ...string) []string {
 	}
 	if s.url != "" {
 		env = append(env, "BAAS_DATABASE_URL="+s.url)
+		// PostgreSQL needs a master key outside the database; SQLite's default key file
+		// sits beside baas.db.
+		if !slices.ContainsFunc(extra, func(kv string) bool { return strings.HasPrefix(kv, "BAAS_MASTER_KEY") }) {
+			env = append(env, "BAAS_MASTER_KEY_FILE="+filepath.Join(s.dir, "master.key"))
+		}
 	}
 	return append(env, extra...)
 }
@@ -170,6 +175,7 @@ type serveProc struct {
 	stdout *syncBuffer
 	stderr *syncBuffer
 	done   chan struct{} // closed when the process has exited
+	client *http.Client  // when set, used instead of httpClient (a server with its own certificate)
 }
 
 func freePort(t *testing.T) int {
@@ -205,7 +211,11 @@ func tryStartServer(t *testing.T, s *testStore, port int, env []string) (srv *se
 	cmd := exec.Command(baasBin, "serve")
 	cmd.Dir = s.dir
 	cmd.Env = s.env(append([]string{"BAAS_ADDR=" + addr}, env...)...)
-	srv = &serveProc{cmd: cmd, base: "http://" + addr, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
+	scheme := "http://"
+	if slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "BAAS_TLS_CERT=") }) {
+		scheme = "https://"
+	}
+	srv = &serveProc{cmd: cmd, base: scheme + addr, stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = srv.stdout, srv.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start baas serve: %v", err)
@@ -283,7 +293,11 @@ func (s *serveProc) request(t *testing.T, method, path string, body []byte, head
 	if body != nil && req.Header.Get("Content-Type") == "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := httpClient.Do(req)
+	client := httpClient
+	if s.client != nil {
+		client = s.client
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}

@@ -74,6 +74,10 @@ func (m *Main) commands() *cobra.Command {
 	serve := &cobra.Command{Use: "serve", Short: "Run the HTTP server", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return m.serve(cmd.Context()) }}
 	serve.Flags().StringVar(&m.Config.Addr, "addr", m.Config.Addr, "listen address (env BAAS_ADDR)")
+	serve.Flags().StringVar(&m.Config.TLSCert, "tls-cert", m.Config.TLSCert,
+		"serve HTTPS with this PEM certificate (chain), with --tls-key (env BAAS_TLS_CERT)")
+	serve.Flags().StringVar(&m.Config.TLSKey, "tls-key", m.Config.TLSKey,
+		"PEM private key of --tls-cert (env BAAS_TLS_KEY)")
 	serve.Flags().StringVar(&m.Config.DebugAddr, "debug-addr", m.Config.DebugAddr,
 		"serve Go's pprof profiles on this address, e.g. 127.0.0.1:6060 (env BAAS_DEBUG_ADDR; off by default)")
 
@@ -141,13 +145,32 @@ func (m *Main) commands() *cobra.Command {
 	version := &cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 		Run: func(*cobra.Command, []string) { fmt.Fprintln(m.Stdout, "baas", Version) }}
 
-	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand())
+	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand(), m.keysCommand())
 	return root
 }
 
-// open validates the configuration, opens the store (applying migrations) and builds the
-// core.
+// open validates the configuration, opens the store (applying migrations), opens its data
+// keys with the master key and builds the core. A master key that does not open the data
+// keys stops here: nothing would authenticate.
 func (m *Main) open(ctx context.Context) error {
+	if err := m.openStore(ctx); err != nil {
+		return err
+	}
+	master, err := m.masterKey(ctx) // keys.go
+	if err != nil {
+		return err
+	}
+	keys, err := core.OpenKeyring(ctx, m.store, master, time.Now())
+	if err != nil {
+		return err
+	}
+	m.core, err = core.NewWithKeys(m.store, m.Config.Core, keys, time.Now, m.log)
+	return err
+}
+
+// openStore validates the configuration, sets up the log and opens the store (applying
+// migrations).
+func (m *Main) openStore(ctx context.Context) error {
 	if err := m.Config.Validate(); err != nil {
 		return err
 	}
@@ -163,22 +186,6 @@ func (m *Main) open(ctx context.Context) error {
 	} else {
 		m.store, err = sqlite.Open(ctx, m.Config.DatabaseURL)
 	}
-	if err != nil {
-		return err
-	}
-	var key []byte
-	if m.Config.MasterKey != "" {
-		key, _ = core.ParseMasterKey(m.Config.MasterKey)
-	} else {
-		var created bool
-		if key, created, err = core.LoadOrCreateMasterKey(ctx, m.store); err != nil {
-			return err
-		}
-		if created {
-			m.log.Warn("no BAAS_MASTER_KEY set: generated one and stored it in the database; set BAAS_MASTER_KEY in production")
-		}
-	}
-	m.core, err = core.New(m.store, m.Config.Core, key, time.Now, m.log)
 	return err
 }
 
@@ -203,6 +210,10 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	defer stopWebhooks()
+	tlsConfig, err := m.Config.tlsConfig()
+	if err != nil {
+		return err
+	}
 	// Listen first: a token generated for a server that then cannot start would be
 	// stored but never shown.
 	ln, err := net.Listen("tcp", m.Config.Addr)
@@ -219,6 +230,9 @@ func (m *Main) serve(ctx context.Context) error {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
+	if tlsConfig != nil {
+		base = "https://" + ln.Addr().String()
+	}
 	if created {
 		fmt.Fprintf(m.Stdout, "Operator token (shown once; set BAAS_ADMIN_TOKEN to choose your own):\n  %s\n\n", token)
 	}
@@ -245,10 +259,17 @@ func (m *Main) serve(ctx context.Context) error {
 		IdleTimeout:       120 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(m.log.Handler(), slog.LevelWarn),
+		TLSConfig:         tlsConfig,
 	}
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	m.log.Info("baas listening", "addr", ln.Addr().String(), "store", m.store.Engine(), "version", Version)
+	go func() {
+		if tlsConfig != nil {
+			errc <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+			return
+		}
+		errc <- srv.Serve(ln)
+	}()
+	m.log.Info("baas listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", m.store.Engine(), "version", Version)
 	fmt.Fprintf(m.Stdout, "baas %s listening on %s (store: %s)\n", Version, base, m.store.Engine())
 	if m.Listening != nil {
 		m.Listening(ln.Addr().String())

@@ -8,7 +8,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 
@@ -58,14 +60,15 @@ var Dialect = &sqldb.Dialect{
 
 // Open opens (creating if needed) the SQLite database at path and applies migrations.
 // path may be a plain file path or a "sqlite:" / "file:" URL.
+// The database file is created 0600 (owner only), whatever the umask; SQLite gives the
+// -wal and -shm files it creates the database file's permissions.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
-	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "sqlite:")
-	path = strings.TrimPrefix(path, "file:")
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path = path[:i]
-	}
+	path = FilePath(path)
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: empty database path")
+	}
+	if err := createPrivate(path); err != nil {
+		return nil, fmt.Errorf("sqlite: %w", err)
 	}
 	// wal_autocheckpoint(0): SQLite would copy the WAL into the database inside a commit,
 	// every 1,000 pages, while that commit's callers wait. The group-commit writer runs
@@ -97,4 +100,32 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
 	return sqldb.New(write, read, Dialect), nil
+}
+
+// FilePath returns the file path of a database given as a plain path or a "sqlite:" /
+// "file:" URL.
+func FilePath(dsn string) string {
+	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite://"), "sqlite:")
+	path = strings.TrimPrefix(path, "file:")
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path = path[:i]
+	}
+	return path
+}
+
+// createPrivate creates an empty database file readable by its owner only, unless the
+// file exists (its permissions are then the operator's).
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if err := f.Chmod(0o600); err != nil { // the umask may have taken bits off
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/baas-oss/baas"
@@ -55,5 +56,40 @@ func TestWALIsCheckpointed(t *testing.T) {
 	// Without checkpoints the WAL would hold every page of every commit: over n × 4 KiB.
 	if limit := int64(n) * 4096 / 2; st.Size() > limit {
 		t.Fatalf("WAL is %d bytes after %d transactions; want under %d", st.Size(), n, limit)
+	}
+}
+
+// TestFilesArePrivate: the database, its -wal and -shm files are created 0600 under the
+// usual umask 022 (which would leave them world-readable), including the -wal and -shm
+// files SQLite creates again after the database was closed. Not parallel: the umask is
+// the process's.
+func TestFilesArePrivate(t *testing.T) {
+	old := syscall.Umask(0o022)
+	defer syscall.Umask(old)
+	path := filepath.Join(t.TempDir(), "private.db")
+	ctx := context.Background()
+	for round := range 2 {
+		s, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.PutSetting(ctx, "k", fmt.Sprint(round)) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Read().GetSetting(ctx, "k"); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{path, path + "-wal", path + "-shm"} {
+			st, err := os.Stat(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m := st.Mode().Perm(); m != 0o600 {
+				t.Errorf("round %d: %s has mode %o, want 600", round, filepath.Base(name), m)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

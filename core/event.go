@@ -1,5 +1,11 @@
 package core
 
+// The event log and its webhook outbox, as the tenant and the dispatcher see them:
+// tenants' webhook endpoints (where events go, with sealed secrets), the events and
+// deliveries they list and re-send, and the claim/record cycle the dispatcher (package
+// webhook, which owns HTTP) runs on due deliveries. Events themselves are written by
+// core.event in the transaction of the change they report (service.go).
+
 import (
 	"context"
 	"crypto/rand"
@@ -17,17 +23,17 @@ import (
 	"github.com/google/uuid"
 )
 
-// webhookState is what webhooks add to the Service: the key that seals their secrets and
-// the caller of real-time authorizations (set by the binary, which owns HTTP).
-type webhookState struct {
-	sealKey []byte
-	mu      sync.RWMutex
-	caller  baas.AuthorizationCaller
+// outboundState is what the Service needs to call tenants' URLs: the caller of real-time
+// authorizations (set by the binary, which owns HTTP). The secrets of webhook endpoints
+// and authorization URLs are sealed under purposeWebhookSeal, through the keyring.
+type outboundState struct {
+	mu     sync.RWMutex
+	caller baas.AuthorizationCaller
 }
 
-func newWebhookState(masterKey []byte) *webhookState {
-	return &webhookState{sealKey: deriveKey(masterKey, "webhook-secret-seal")}
-}
+// purposeWebhookSeal names the key, derived from a data key, that seals webhook and
+// authorization secrets.
+const purposeWebhookSeal = "webhook-secret-seal"
 
 // Limits of webhook configuration.
 const (
@@ -129,10 +135,10 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, p CreateWebhookEndp
 		EventRequestKey: eventRequestKeyPrefix + randomString(eventRequestKeyLen, alnum),
 		SigningSecret:   NewSigningSecret()}
 	e := &baas.WebhookEndpoint{ID: out.EndpointID, TenantID: p.TenantID, URL: p.URL, EventTypes: types, Format: p.Format}
-	if e.EventRequestKeySealed, err = seal(s.hooks.sealKey, []byte(out.EventRequestKey), "webhook-erk:"+e.ID); err != nil {
+	if e.EventRequestKeySealed, err = s.keys.seal(purposeWebhookSeal, []byte(out.EventRequestKey), "webhook-erk:"+e.ID); err != nil {
 		return nil, err
 	}
-	if e.SigningSecretSealed, err = seal(s.hooks.sealKey, []byte(out.SigningSecret), "webhook-secret:"+e.ID); err != nil {
+	if e.SigningSecretSealed, err = s.keys.seal(purposeWebhookSeal, []byte(out.SigningSecret), "webhook-secret:"+e.ID); err != nil {
 		return nil, err
 	}
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
@@ -347,8 +353,8 @@ func (s *Service) ClaimDeliveries(ctx context.Context, limit int, lease time.Dur
 		return nil, err
 	}
 	for _, o := range out {
-		erk, err1 := unseal(s.hooks.sealKey, o.Endpoint.EventRequestKeySealed, "webhook-erk:"+o.Endpoint.ID)
-		secret, err2 := unseal(s.hooks.sealKey, o.Endpoint.SigningSecretSealed, "webhook-secret:"+o.Endpoint.ID)
+		erk, err1 := s.keys.unseal(purposeWebhookSeal, o.Endpoint.EventRequestKeySealed, "webhook-erk:"+o.Endpoint.ID)
+		secret, err2 := s.keys.unseal(purposeWebhookSeal, o.Endpoint.SigningSecretSealed, "webhook-secret:"+o.Endpoint.ID)
 		if err1 != nil || err2 != nil {
 			// Sending unsigned would be worse than not sending: leave both empty and let
 			// the dispatcher record the failure (the master key changed?).
