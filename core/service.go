@@ -71,7 +71,7 @@ type Service struct {
 	log     *slog.Logger
 	keys    *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
 	creds   *cache[string, *baas.Credential]
-	tokens  *cache[string, *baas.CodegoToken]
+	tokens  *cache[string, *baas.SessionToken]
 	refs    *cache[accountKey, accountRef] // account.go
 	hooks   *outboundState                 // event.go
 	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
@@ -109,7 +109,7 @@ func NewWithKeys(store baas.Store, cfg Config, keys *Keyring, now baas.Clock, lo
 	}
 	s := &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
 		keys: keys, creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
-		tokens: newCache[string, *baas.CodegoToken](30*time.Second, 100_000),
+		tokens: newCache[string, *baas.SessionToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
 		hooks:  &outboundState{}, metrics: newMetrics()}
 	if cfg.TransferBatch > 0 {

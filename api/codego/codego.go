@@ -136,11 +136,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 	case authKeys:
 		s.tenantID, err = h.login(ctx, req, apiKey, whitelabel, s)
 	case authToken:
-		s.tenantID, err = h.core.AuthenticateCodegoAPI(ctx, apiKey, whitelabel)
+		s.tenantID, err = h.core.AuthenticateAPIKey(ctx, apiKey, whitelabel)
 		if err == nil {
 			s.token = req.credential("authtoken", "auth_token")
 			if err = req.textErr(); err == nil {
-				err = h.core.CheckCodegoToken(ctx, s.tenantID, s.token)
+				err = h.core.CheckSession(ctx, s.tenantID, s.token)
 			}
 		}
 	}
@@ -194,7 +194,7 @@ var authCodes = map[string]int{
 
 // fail writes err in the Codego error envelope: the one table from domain error to code.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	e := baas.AsError(err)
+	e := wordFields(baas.AsError(err))
 	body := errorBody{Status: 0, Message: e.Message}
 	if m, ok := messages[e.Reason]; ok {
 		body.Message = m

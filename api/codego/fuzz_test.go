@@ -55,8 +55,8 @@ func newFuzzEnv(f *testing.F, engine string) *fuzzEnv {
 	if err != nil {
 		f.Fatal(err)
 	}
-	_, sess, err := svc.CodegoLogin(ctx, core.CodegoLoginParams{ClientKey: creds.Codego.ClientKey,
-		SecretKey: creds.Codego.SecretKey, APIKey: creds.Codego.APIKey, WhitelabelID: creds.Codego.WhitelabelID})
+	_, sess, err := svc.OpenSession(ctx, core.OpenSessionParams{ClientKey: creds.Codego.ClientKey,
+		SecretKey: creds.Codego.SecretKey, APIKey: creds.Codego.APIKey, APIKeyID: creds.Codego.WhitelabelID})
 	if err != nil {
 		f.Fatal(err)
 	}

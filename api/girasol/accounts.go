@@ -22,7 +22,7 @@ func (h *Handler) createAccount(ctx context.Context, r *http.Request, b *body) (
 		AddressLine2: b.str(strOpt{empty: true}, "addressLine2"),
 		City:         b.str(strOpt{max: 100}, "city"),
 		ZipCode:      b.str(strOpt{max: 20}, "zipCode"),
-		Phone:        b.str(strOpt{max: 20}, "phone"),
+		Phone:        b.str(strOpt{}, "phone"), // the core's rule bounds it: 6 to 15 digits
 		Email:        b.str(strOpt{max: 254}, "email"),
 		Handle:       b.str(strOpt{max: 64}, "handle"),
 	}

@@ -6,12 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/mail"
 	"regexp"
 	"sort"
 	"unicode/utf8"
 
 	"github.com/baas-oss/baas/api/field"
+	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/ledger"
 )
 
@@ -176,13 +176,9 @@ func (b *body) uuid(names ...string) string {
 	return s
 }
 
-// email checks that s (already read) is an email address.
+// email checks that s (already read) is an email address, by the core's rule.
 func (b *body) email(name, s string) {
-	if s == "" {
-		return
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
+	if s != "" && !core.ValidEmail(s) {
 		b.fail("%s must be an email", name)
 	}
 }

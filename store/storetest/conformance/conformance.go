@@ -65,7 +65,7 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"CodegoCustomers", testCodegoCustomers},
 
 		// session.go
-		{"CodegoTokens", testCodegoTokens},
+		{"SessionTokens", testSessionTokens},
 
 		// kyc.go
 		{"KYCDocuments", testKYCDocuments},
