@@ -38,6 +38,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/api/ledger/verify", h.authed(h.verify))
 	h.registerKYC(mux) // kyc.go
 	h.registerWebhooks(mux)
+	h.registerAudit(mux) // audit.go
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
 	}))
@@ -53,6 +54,7 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 			h.fail(w, r, baas.Errorf(baas.EUnauthorized, "a valid operator bearer token is required"))
 			return
 		}
+		r = r.WithContext(baas.WithActor(r.Context(), operatorActor(r))) // audit.go
 		if err := fn(w, r); err != nil {
 			h.fail(w, r, err)
 		}
