@@ -121,10 +121,15 @@ func auditURL(raw string) string {
 // MaxAuditPage is the most entries ListAudit returns at once.
 const MaxAuditPage = 500
 
-// ListAudit returns a page of the audit log, newest first: the entries of a tenant and of
-// an action when the filter names them, with ids below BeforeID when set. A limit outside
-// 1..MaxAuditPage is refused; 0 is 100.
+// ListAudit returns a page of the audit log (ListAudit).
 func (s *Service) ListAudit(ctx context.Context, f baas.AuditFilter) ([]*baas.AuditEntry, error) {
+	return ListAudit(ctx, s.store, f)
+}
+
+// ListAudit returns a page of the audit log of store, newest first: the entries of a
+// tenant and of an action when the filter names them, with ids below BeforeID when set.
+// A limit outside 1..MaxAuditPage is refused; 0 is 100. It needs no master key.
+func ListAudit(ctx context.Context, store baas.Store, f baas.AuditFilter) ([]*baas.AuditEntry, error) {
 	if f.Limit < 0 || f.Limit > MaxAuditPage {
 		return nil, baas.Invalid("limit must be an integer between 1 and 500")
 	}
@@ -139,5 +144,5 @@ func (s *Service) ListAudit(ctx context.Context, f baas.AuditFilter) ([]*baas.Au
 	if f.Limit == 0 {
 		f.Limit = 100
 	}
-	return s.store.Read().ListAuditEntries(ctx, f)
+	return store.Read().ListAuditEntries(ctx, f)
 }

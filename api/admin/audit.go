@@ -23,7 +23,8 @@ func (h *Handler) registerAudit(mux *http.ServeMux) {
 	mux.Handle("GET /admin/api/audit", h.authed(h.listAudit))
 }
 
-type auditView struct {
+// AuditView is an audit entry as the operator API and `baas audit --json` show it.
+type AuditView struct {
 	ID         int64           `json:"id"`
 	Actor      string          `json:"actor"`
 	Source     string          `json:"source"`
@@ -54,16 +55,23 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := make([]auditView, 0, len(es))
+	httpx.WriteJSON(w, http.StatusOK, AuditPage(es, f.Limit))
+	return nil
+}
+
+// AuditPage is a page of audit entries as the operator API and `baas audit --json` show
+// it: {"entries":[…]}, with "next_before" (the ?before= of the next page) when the page
+// holds limit entries.
+func AuditPage(es []*baas.AuditEntry, limit int) map[string]any {
+	out := make([]AuditView, 0, len(es))
 	for _, e := range es {
-		out = append(out, auditView{ID: e.ID, Actor: e.Actor, Source: e.Source, Address: e.Address, RequestID: e.RequestID,
+		out = append(out, AuditView{ID: e.ID, Actor: e.Actor, Source: e.Source, Address: e.Address, RequestID: e.RequestID,
 			Action: e.Action, TenantID: e.TenantID, TargetType: e.TargetType, TargetID: e.TargetID, Details: e.Details,
 			CreatedAt: webhookTime(e.CreatedAt)})
 	}
-	body := map[string]any{"entries": out}
-	if len(es) == f.Limit {
-		body["next_before"] = es[len(es)-1].ID
+	page := map[string]any{"entries": out}
+	if len(es) > 0 && len(es) == limit {
+		page["next_before"] = es[len(es)-1].ID
 	}
-	httpx.WriteJSON(w, http.StatusOK, body)
-	return nil
+	return page
 }
