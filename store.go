@@ -40,4 +40,5 @@ type Tx interface {
 	IdempotencyTx   // idempotency.go
 	EventTx         // event.go
 	AuthorizationTx // authorization.go
+	AuditTx         // audit.go
 }

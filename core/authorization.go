@@ -116,6 +116,9 @@ func (s *Service) UpdateAuthorizationSettings(ctx context.Context, p Authorizati
 				return err
 			}
 		}
+		if err := audit(ctx, tx, s.now(), authorizationRecord(p, secret != "")); err != nil {
+			return err
+		}
 		if err := tx.SaveAuthorizationSettings(ctx, a); err != nil {
 			return err
 		}

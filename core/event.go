@@ -153,6 +153,9 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, p CreateWebhookEndp
 			return baas.Reasonf(baas.EConflict, "TOO_MANY_ENDPOINTS", "a tenant has at most %d webhook endpoints", MaxEndpointsPerTenant)
 		}
 		e.CreatedAt = s.now()
+		if err := audit(ctx, tx, e.CreatedAt, endpointRecord(baas.AuditEndpointCreated, e)); err != nil {
+			return err
+		}
 		return tx.CreateWebhookEndpoint(ctx, e)
 	})
 	if err != nil {
@@ -182,6 +185,10 @@ func (s *Service) ListWebhookEndpoints(ctx context.Context, tenantID string) ([]
 // the deliveries not yet made to it are marked failed.
 func (s *Service) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointID string) error {
 	return s.store.InTx(ctx, func(tx baas.Tx) error {
+		deleted := &baas.WebhookEndpoint{ID: endpointID, TenantID: tenantID}
+		if err := audit(ctx, tx, s.now(), endpointRecord(baas.AuditEndpointDeleted, deleted)); err != nil {
+			return err
+		}
 		return tx.DeleteWebhookEndpoint(ctx, tenantID, endpointID, s.now())
 	})
 }
@@ -265,6 +272,10 @@ func (s *Service) ResendEvent(ctx context.Context, tenantID string, eventID int6
 			}
 			n++
 		}
+		if err := audit(ctx, tx, now, AuditRecord{Action: baas.AuditEventResent, TenantID: tenantID, TargetType: "event",
+			TargetID: auditID(eventID), Details: map[string]any{"endpoint_id": endpointID, "queued": n}}); err != nil {
+			return err
+		}
 		return nil
 	})
 	return n, err
@@ -291,6 +302,9 @@ func (s *Service) ResendFailed(ctx context.Context, tenantID string, since time.
 	for {
 		var n int64
 		err := s.store.InTx(ctx, func(tx baas.Tx) error {
+			if err := resendFailedAudit(ctx, tx, s.now(), total, tenantID, since, endpointID); err != nil {
+				return err
+			}
 			var err error
 			n, err = tx.RequeueFailedDeliveries(ctx, baas.RequeueFilter{TenantID: tenantID, EndpointID: endpointID,
 				Since: since, Now: s.now(), Limit: requeueBatch})

@@ -345,7 +345,7 @@ func (s *Service) ReviewKYC(ctx context.Context, p ReviewKYCParams) (*baas.KYCDo
 		if doc == nil {
 			return baas.Reasonf(baas.EConflict, "KYC_NOT_PENDING", "document is already %s", strings.ToLower(d.Status))
 		}
-		return nil
+		return audit(ctx, tx, now, kycReviewRecord(doc))
 	})
 	return doc, err
 }
@@ -466,6 +466,11 @@ func (s *Service) SetKYCSettings(ctx context.Context, set baas.KYCSettings) (*ba
 		}
 		if set.AutoVerifyAfter > 0 && !t.Sandbox {
 			return baas.Reasonf(baas.EConflict, "NOT_SANDBOX", "automatic KYC verification is for sandbox tenants only")
+		}
+		if err := audit(ctx, tx, s.now(), AuditRecord{Action: baas.AuditKYCSettingsChanged, TenantID: set.TenantID,
+			TargetType: "tenant", TargetID: set.TenantID,
+			Details: map[string]any{"auto_verify_after_seconds": int64(set.AutoVerifyAfter / time.Second)}}); err != nil {
+			return err
 		}
 		return tx.PutKYCSettings(ctx, &set)
 	})

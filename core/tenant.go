@@ -101,6 +101,10 @@ func (s *Service) CreateTenant(ctx context.Context, p CreateTenantParams) (*Tena
 				return err
 			}
 		}
+		if err := audit(ctx, tx, now, AuditRecord{Action: baas.AuditTenantCreated, TenantID: id, TargetType: "tenant", TargetID: id,
+			Details: map[string]any{"name": name, "sandbox": p.Sandbox}}); err != nil {
+			return err
+		}
 		return event(ctx, tx, id, "tenant.created", id, now, map[string]any{"tenant_id": id, "name": name, "sandbox": p.Sandbox})
 	})
 	if err != nil {
@@ -196,6 +200,11 @@ func (s *Service) FundMaster(ctx context.Context, p FundMasterParams) (*FundMast
 		}
 		if err := event(ctx, tx, p.TenantID, "master.funded", p.TenantID, now, map[string]any{
 			"transfer_id": res.Transfer.ID, "amount": p.Amount, "currency": cur}); err != nil {
+			return nil, err
+		}
+		if err := audit(ctx, tx, now, AuditRecord{Action: baas.AuditTenantFunded, TenantID: p.TenantID, TargetType: "transfer",
+			TargetID: auditID(res.Transfer.ID), Details: map[string]any{"amount": p.Amount, "currency": cur,
+				"description": desc}}); err != nil {
 			return nil, err
 		}
 		return &FundMasterResult{TransferID: res.Transfer.ID, Balance: res.Accounts[master.ID].Balance, Currency: cur, CreatedAt: now}, nil

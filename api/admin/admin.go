@@ -42,6 +42,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/api/ledger/verify", h.authed(h.verify))
 	h.registerKYC(mux) // kyc.go
 	h.registerWebhooks(mux)
+	h.registerAudit(mux) // audit.go
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
 	}))
@@ -57,6 +58,7 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 			h.fail(w, r, baas.Errorf(baas.EUnauthorized, "a valid operator bearer token is required"))
 			return
 		}
+		r = r.WithContext(baas.WithActor(r.Context(), operatorActor(r))) // audit.go
 		if name, inPath := field.UnstorableParam(r); inPath {
 			// An id no store can hold names nothing that exists.
 			h.fail(w, r, baas.Errorf(baas.ENotFound, "%s not found", name))

@@ -54,7 +54,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	root.SetArgs(args)
 	root.SetOut(m.Stdout)
 	root.SetErr(m.Stderr)
-	return root.ExecuteContext(ctx)
+	return root.ExecuteContext(m.withCLIActor(ctx)) // audit.go
 }
 
 // Close releases the store.
@@ -150,7 +150,8 @@ func (m *Main) commands() *cobra.Command {
 	version := &cobra.Command{Use: "version", Short: "Print the version", Args: cobra.NoArgs,
 		Run: func(*cobra.Command, []string) { fmt.Fprintln(m.Stdout, "baas", Version) }}
 
-	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand(), m.keysCommand())
+	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand(), m.keysCommand(),
+		m.auditCommand())
 	return root
 }
 

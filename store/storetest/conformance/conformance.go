@@ -107,6 +107,9 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// authorization.go
 		{"AuthorizationSettings", testAuthorizationSettings},
 
+		// audit.go
+		{"AuditLog", testAuditLog},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
