@@ -1,7 +1,10 @@
 // Package baas holds the domain types of the baas core: tenants, credentials, customers,
-// ledger accounts, transfers, holds, events and idempotency records, the one error type,
-// and the storage interfaces that every store implements. It imports only the standard
-// library; storage, HTTP dialects and the CLI depend on it, never the reverse.
+// sessions and KYC, ledger accounts, transfers, holds, events with their webhook
+// endpoints and deliveries, real-time authorization settings and idempotency records;
+// the one error type; and the storage interfaces every store implements (Store, and Tx
+// composed of one small interface per area, each beside its domain types). It imports
+// only the standard library; storage, HTTP dialects and the CLI depend on it, never the
+// reverse.
 package baas
 
 import (

@@ -23,13 +23,24 @@ const (
 
 // Error is the domain error. Reason is a stable machine-readable name for the precise
 // situation (for example "EMAIL_ALREADY_EXIST"), Message is for humans, and Details lists
-// one message per offending field for validation errors.
+// one message per offending field for validation errors. Fields, when set, names the same
+// problems in a form a dialect can word itself (Details holds their Messages).
 type Error struct {
 	Code    Code
 	Reason  string
 	Message string
 	Details []string
+	Fields  []FieldError
 	Err     error // wrapped cause, for logs only; never shown to clients
+}
+
+// FieldError is one offending input field in neutral terms: Field names the field as the
+// core's params do (for example "date_of_birth"), Reason is a stable machine name of the
+// problem (for example "UNDER_AGE"), Message a neutral sentence for humans.
+type FieldError struct {
+	Field   string
+	Reason  string
+	Message string
 }
 
 func (e *Error) Error() string {
@@ -65,6 +76,18 @@ func Invalid(details ...string) *Error {
 		msg = details[0]
 	}
 	return &Error{Code: EInvalid, Message: msg, Details: details}
+}
+
+// InvalidFields returns a validation error naming each offending field; its Details are
+// the fields' messages.
+func InvalidFields(fields ...FieldError) *Error {
+	details := make([]string, len(fields))
+	for i, f := range fields {
+		details[i] = f.Message
+	}
+	e := Invalid(details...)
+	e.Fields = fields
+	return e
 }
 
 // ErrorCode returns the code of err: the code of the first *Error in its chain, or

@@ -2,6 +2,8 @@ module github.com/baas-oss/baas
 
 go 1.26.8
 
+toolchain go1.26.10
+
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.4.0
 	github.com/go-jose/go-jose/v4 v4.1.8

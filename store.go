@@ -40,5 +40,6 @@ type Tx interface {
 	IdempotencyTx   // idempotency.go
 	EventTx         // event.go
 	AuthorizationTx // authorization.go
+	AuditTx         // audit.go
 	CardTx          // card.go
 }

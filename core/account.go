@@ -218,9 +218,7 @@ func (s *Service) AccountStatements(ctx context.Context, number int64, f baas.St
 		return nil, err
 	}
 	f.AccountID, f.TenantID, f.AccountNumber = 0, tenantID, number
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
-	}
+	f.Limit = Pages.limit(f.Limit)
 	r := s.store.Read()
 	st, err := r.ListStatements(ctx, f)
 	if err != nil || len(st) > 0 {
@@ -259,7 +257,7 @@ type CashInResult struct {
 // tenant touches — stays locked only for the balance update, the postings and the commit.
 func (s *Service) CashIn(ctx context.Context, p CashInParams) (*CashInResult, bool, error) {
 	if err := ledger.CheckAmount(p.Amount); err != nil {
-		return nil, false, baas.Invalid("amount must be a positive number")
+		return nil, false, err
 	}
 	tenantID, err := tenant(ctx)
 	if err != nil {
@@ -365,7 +363,7 @@ type P2PResult struct {
 // P2P moves money between two active customer accounts of the same tenant.
 func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error) {
 	if err := ledger.CheckAmount(p.Amount); err != nil {
-		return nil, false, baas.Invalid("amount must be a positive number")
+		return nil, false, err
 	}
 	if p.OriginNumber == p.DestinationNumber {
 		return nil, false, baas.Reasonf(baas.EConflict, "SAME_ACCOUNT", "origin and destination are the same account")

@@ -1,10 +1,12 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -17,6 +19,25 @@ const (
 	MaxAuthorizationTimeout     = 30 * time.Second
 	maxReferenceLen             = 200
 )
+
+// CheckAuthorizationTimeout is the rule for a tenant's authorization timeout: from
+// MinAuthorizationTimeout to MaxAuthorizationTimeout (50 ms to 30 s, as documented). It
+// returns an EInvalid error naming the range.
+func CheckAuthorizationTimeout(d time.Duration) error {
+	if d < MinAuthorizationTimeout || d > MaxAuthorizationTimeout {
+		return baas.Invalid("authorization timeout must be between 50ms and 30s")
+	}
+	return nil
+}
+
+// AuthorizationTimeoutMS is a timeout a client sends in milliseconds, under the rule of
+// CheckAuthorizationTimeout (checked before the conversion, which could overflow).
+func AuthorizationTimeoutMS(ms int64) (time.Duration, error) {
+	if ms < MinAuthorizationTimeout.Milliseconds() || ms > MaxAuthorizationTimeout.Milliseconds() {
+		return 0, CheckAuthorizationTimeout(-1)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
+}
 
 // SetAuthorizationCaller sets what sends real-time authorization requests. Until one is
 // set, RequestAuthorization applies the stand-in decision.
@@ -65,8 +86,10 @@ func (s *Service) UpdateAuthorizationSettings(ctx context.Context, p Authorizati
 			return nil, err
 		}
 	}
-	if p.Timeout != nil && (*p.Timeout < MinAuthorizationTimeout || *p.Timeout > MaxAuthorizationTimeout) {
-		return nil, baas.Invalid("authorization timeout must be between 50ms and 30s")
+	if p.Timeout != nil {
+		if err := CheckAuthorizationTimeout(*p.Timeout); err != nil {
+			return nil, err
+		}
 	}
 	if p.StandIn != nil && *p.StandIn != baas.StandInApprove && *p.StandIn != baas.StandInDecline {
 		return nil, baas.Invalid("stand_in must be approve or decline")
@@ -92,6 +115,9 @@ func (s *Service) UpdateAuthorizationSettings(ctx context.Context, p Authorizati
 			if a.SecretSealed, err = s.keys.seal(purposeWebhookSeal, []byte(secret), "authorization-secret:"+a.TenantID); err != nil {
 				return err
 			}
+		}
+		if err := audit(ctx, tx, s.now(), authorizationRecord(p, secret != "")); err != nil {
+			return err
 		}
 		if err := tx.SaveAuthorizationSettings(ctx, a); err != nil {
 			return err
@@ -145,6 +171,9 @@ func (s *Service) RequestAuthorization(ctx context.Context, p AuthorizationParam
 	_, _ = rand.Read(idb)
 	req := baas.AuthorizationRequest{ID: authorizationRequestID + hex.EncodeToString(idb), TenantID: p.TenantID,
 		Type: "authorization.request", Data: data, CreatedAt: s.now(), URL: a.URL, Timeout: a.Timeout, StandIn: a.StandIn}
+	if req.Timeout <= 0 { // the store always holds one; 0 would cut every call off at once
+		req.Timeout = DefaultAuthorizationTimeout
+	}
 	var d baas.AuthorizationDecision
 	secret, err := s.keys.unseal(purposeWebhookSeal, a.SecretSealed, "authorization-secret:"+a.TenantID)
 	caller := s.authorizationCaller()
@@ -174,6 +203,47 @@ func StandIn(standIn, reason string) baas.AuthorizationDecision {
 	return baas.AuthorizationDecision{Approved: standIn == baas.StandInApprove, StandIn: true, Reason: reason}
 }
 
+// authorizationAnswer is what a tenant's authorization URL answers: {"approved": true}
+// or {"decision": "approve"} (or "decline"), with an optional reason.
+type authorizationAnswer struct {
+	Approved *bool  `json:"approved"`
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
+}
+
+// AuthorizationAnswer is the decision a tenant's authorization URL gave by answering
+// status and body (the caller only carries them over HTTP): a 2xx answer
+// {"approved": true|false} or {"decision": "approve"|"decline"}, with an optional
+// reason, decides; any other answer applies the stand-in, with the reason. The caller
+// fills in StatusCode and Latency.
+func AuthorizationAnswer(standIn string, status int, body []byte) baas.AuthorizationDecision {
+	if status < 200 || status > 299 {
+		return StandIn(standIn, fmt.Sprintf("endpoint answered HTTP %d", status))
+	}
+	var ans authorizationAnswer
+	if err := json.NewDecoder(bytes.NewReader(body)).Decode(&ans); err != nil {
+		return StandIn(standIn, "invalid response: not a JSON object")
+	}
+	approved := false
+	switch {
+	case ans.Approved != nil && ans.Decision == "":
+		approved = *ans.Approved
+	case ans.Approved == nil && ans.Decision == "approve":
+		approved = true
+	case ans.Approved == nil && ans.Decision == "decline":
+	default:
+		return StandIn(standIn, `invalid response: want {"approved": true|false} or {"decision": "approve"|"decline"}`)
+	}
+	reason := ans.Reason
+	if reason == "" {
+		reason = "declined by the tenant"
+		if approved {
+			reason = "approved by the tenant"
+		}
+	}
+	return baas.AuthorizationDecision{Approved: approved, Reason: reason}
+}
+
 // ListAuthorizationCalls returns a page of a tenant's recorded authorization calls,
 // newest first.
 func (s *Service) ListAuthorizationCalls(ctx context.Context, tenantID string, beforeID int64, limit int) ([]*baas.AuthorizationCall, error) {
@@ -181,5 +251,5 @@ func (s *Service) ListAuthorizationCalls(ctx context.Context, tenantID string, b
 	if _, err := r.GetTenant(ctx, tenantID); err != nil {
 		return nil, err
 	}
-	return r.ListAuthorizationCalls(ctx, tenantID, beforeID, pageLimit(limit))
+	return r.ListAuthorizationCalls(ctx, tenantID, beforeID, Pages.limit(limit))
 }

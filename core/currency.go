@@ -10,9 +10,9 @@ import (
 
 // Products whose customer accounts a tenant opens, each in a currency of its own.
 const (
-	// ProductAccounts are the accounts CreateAccount opens (the Girasol dialect); by
-	// default in Config.MasterCurrency (USD), the currency of the tenant's master account
-	// that cash-ins draw on.
+	// ProductAccounts are the accounts CreateAccount opens (the Girasol dialect), in
+	// Config.MasterCurrency (USD): the currency of the tenant's master account that
+	// cash-ins draw on, which SetAccountCurrency does not let them leave.
 	ProductAccounts = "accounts"
 	// ProductCards are the accounts Signup opens for card holders (the Codego dialect);
 	// by default in DefaultCardsCurrency.
@@ -60,8 +60,14 @@ func (s *Service) AccountCurrency(ctx context.Context, tenantID, product string)
 	return s.accountCurrency(ctx, s.store.Read(), tenantID, product)
 }
 
+// ReasonCurrencyNotMaster names the refusal of a ProductAccounts currency other than the
+// master currency: cash-ins into those accounts draw on the tenant's master account, so
+// they could never be paid.
+const ReasonCurrencyNotMaster = "CURRENCY_NOT_MASTER"
+
 // SetAccountCurrency sets the currency of a tenant's new accounts of a product (ISO 4217,
-// upper case). Accounts already open keep theirs.
+// upper case). Accounts already open keep theirs. The currency of ProductAccounts must
+// be the master currency (ReasonCurrencyNotMaster).
 func (s *Service) SetAccountCurrency(ctx context.Context, tenantID, product, currency string) error {
 	if _, err := s.defaultCurrency(product); err != nil {
 		return err
@@ -69,6 +75,11 @@ func (s *Service) SetAccountCurrency(ctx context.Context, tenantID, product, cur
 	currency = strings.ToUpper(strings.TrimSpace(currency))
 	if _, ok := money.Lookup(currency); !ok {
 		return baas.Invalid("currency must be an ISO 4217 code")
+	}
+	if product == ProductAccounts && currency != s.cfg.MasterCurrency {
+		return baas.Reasonf(baas.EInvalid, ReasonCurrencyNotMaster,
+			"the currency of the %s accounts must be the master currency %s: their cash-ins draw on the master account",
+			product, s.cfg.MasterCurrency)
 	}
 	return s.store.InTx(ctx, func(tx baas.Tx) error {
 		if _, err := tx.GetTenant(ctx, tenantID); err != nil {

@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"strings"
 	"time"
@@ -65,71 +66,115 @@ type SignupParams struct {
 	Profile baas.CustomerProfile
 }
 
-// minAge is the age a customer must have reached to sign up.
-const minAge = 18
+// MinAge is the age a customer must have reached to sign up.
+const MinAge = 18
+
+// The fields a signup problem names (baas.FieldError.Field): the neutral names of
+// SignupParams and baas.CustomerProfile. A dialect maps them to its own field names.
+const (
+	FieldEmail              = "email"
+	FieldPassword           = "password"
+	FieldDateOfBirth        = "date_of_birth"
+	FieldPhone              = "phone"
+	FieldCountryOfResidence = "country_of_residence"
+	FieldPhoneCountry       = "phone_country"
+	FieldNationality        = "nationality"
+	FieldAddressCountry     = "address_country"
+	FieldWorkCountry        = "work_country"
+	FieldTaxCountry         = "tax_country"
+	FieldShipAddress        = "ship_address"
+	FieldShipCity           = "ship_city"
+	FieldShipZipCode        = "ship_zip_code"
+	FieldShipCountry        = "ship_country"
+	FieldIncomeSource       = "income_source"
+	FieldGender             = "gender"
+	FieldIPAddress          = "ip_address"
+)
+
+// The reasons of signup problems (baas.FieldError.Reason).
+const (
+	ReasonInvalidEmail        = "INVALID_EMAIL"         // not a plain email address
+	ReasonWeakPassword        = "WEAK_PASSWORD"         // the message says which rule failed
+	ReasonInvalidDate         = "INVALID_DATE"          // not a real date written YYYY-MM-DD
+	ReasonDateInFuture        = "DATE_IN_FUTURE"        // a date of birth after today
+	ReasonUnderAge            = "UNDER_AGE"             // younger than MinAge
+	ReasonDateTooOld          = "DATE_TOO_OLD"          // a date of birth more than 130 years ago
+	ReasonInvalidPhone        = "INVALID_PHONE"         // not 6 to 15 digits (see ValidPhone)
+	ReasonUnknownCountry      = "UNKNOWN_COUNTRY"       // not an id of the countries list
+	ReasonShippingPartMissing = "SHIPPING_PART_MISSING" // blank while the shipping address is not the address
+	ReasonUnknownIncomeSource = "UNKNOWN_INCOME_SOURCE" // not one of IncomeSources
+	ReasonUnknownGender       = "UNKNOWN_GENDER"        // not one of Genders
+	ReasonInvalidIPAddress    = "INVALID_IP_ADDRESS"    // not an IPv4 or IPv6 address
+)
+
+// genders is the gender list.
+var genders = []string{"Male", "Female"}
+
+// Genders returns the genders a signup may name.
+func Genders() []string { return genders }
 
 // validate checks every rule of a signup that needs no database, normalizing p, and
-// returns one message per problem (in field order).
-func (p *SignupParams) validate(now time.Time) []string {
-	var msgs []string
-	bad := func(m string) { msgs = append(msgs, m) }
+// returns one problem per field (in field order).
+func (p *SignupParams) validate(now time.Time) []baas.FieldError {
+	var probs []baas.FieldError
+	bad := func(field, reason, msg string) {
+		probs = append(probs, baas.FieldError{Field: field, Reason: reason, Message: msg})
+	}
 	p.Email = NormalizeEmail(p.Email)
 	if !ValidEmail(p.Email) {
-		bad("email must be a valid email address")
+		bad(FieldEmail, ReasonInvalidEmail, "email must be a valid email address")
 	}
 	if m := checkPasswordStrength(p.Password); m != "" {
-		bad(m)
+		bad(FieldPassword, ReasonWeakPassword, m)
 	}
 	pr := &p.Profile
-	if m := checkDOB(pr.DateOfBirth, now); m != "" {
-		bad(m)
+	if reason, m := checkDOB(pr.DateOfBirth, now); reason != "" {
+		bad(FieldDateOfBirth, reason, m)
 	}
 	if !ValidPhone(p.Phone) {
-		bad("mobile must be a phone number of 6 to 15 digits")
+		bad(FieldPhone, ReasonInvalidPhone, "phone must be a phone number of 6 to 15 digits")
 	}
 	for _, c := range []struct {
-		name string
-		id   int
+		field string
+		id    int
 	}{
-		{"country_of_residence", pr.CountryOfResidence}, {"country_id", pr.PhoneCountry}, {"nationality", pr.Nationality},
-		{"country", pr.AddressCountry}, {"work_country", pr.WorkCountry}, {"country_pay_tax", pr.TaxCountry},
+		{FieldCountryOfResidence, pr.CountryOfResidence}, {FieldPhoneCountry, pr.PhoneCountry}, {FieldNationality, pr.Nationality},
+		{FieldAddressCountry, pr.AddressCountry}, {FieldWorkCountry, pr.WorkCountry}, {FieldTaxCountry, pr.TaxCountry},
 	} {
 		if _, ok := CountryByID(c.id); !ok {
-			bad(c.name + " must be an id of the countries list")
+			bad(c.field, ReasonUnknownCountry, c.field+" must be an id of the countries list")
 		}
 	}
 	if pr.SameShipping {
 		pr.ShipAddress, pr.ShipCity, pr.ShipCountry, pr.ShipZipCode = p.Address, p.City, pr.AddressCountry, p.ZipCode
 	} else {
-		if pr.ShipAddress == "" {
-			bad("receive_card_address cannot be blank when is_same is 0")
-		}
-		if pr.ShipCity == "" {
-			bad("receive_card_city cannot be blank when is_same is 0")
-		}
-		if pr.ShipZipCode == "" {
-			bad("receive_card_zipcode cannot be blank when is_same is 0")
+		for _, f := range []struct{ field, value string }{
+			{FieldShipAddress, pr.ShipAddress}, {FieldShipCity, pr.ShipCity}, {FieldShipZipCode, pr.ShipZipCode},
+		} {
+			if f.value == "" {
+				bad(f.field, ReasonShippingPartMissing, f.field+" cannot be blank when the shipping address is not the address")
+			}
 		}
 		if _, ok := CountryByID(pr.ShipCountry); !ok {
-			bad("receive_card_country must be an id of the countries list")
+			bad(FieldShipCountry, ReasonUnknownCountry, FieldShipCountry+" must be an id of the countries list")
 		}
 	}
 	if src, ok := canonical(pr.IncomeSource, incomeSources); ok {
 		pr.IncomeSource = src
 	} else {
-		bad("income_soruce must be one of: " + strings.Join(incomeSources, ", "))
+		bad(FieldIncomeSource, ReasonUnknownIncomeSource, "income_source must be one of: "+strings.Join(incomeSources, ", "))
 	}
-	if g, ok := canonical(pr.Gender, []string{"Male", "Female"}); ok {
+	if g, ok := canonical(pr.Gender, genders); ok {
 		pr.Gender = g
 	} else {
-		bad("gender must be Male or Female")
+		bad(FieldGender, ReasonUnknownGender, "gender must be one of: "+strings.Join(genders, ", "))
 	}
 	if pr.IPAddress != "" {
 		if a, err := netip.ParseAddr(pr.IPAddress); err != nil || a.Zone() != "" {
-			bad("ipaddress must be an IPv4 or IPv6 address")
+			bad(FieldIPAddress, ReasonInvalidIPAddress, "ip_address must be an IPv4 or IPv6 address")
 		}
 	}
-	return msgs
+	return probs
 }
 
 // canonical returns the entry of list that s names, ignoring case.
@@ -142,24 +187,25 @@ func canonical(s string, list []string) (string, bool) {
 	return "", false
 }
 
-// checkDOB returns why dob is not the date of birth of an adult, or "".
-func checkDOB(dob string, now time.Time) string {
+// checkDOB returns the reason and a message when dob is not the date of birth of an adult,
+// or "".
+func checkDOB(dob string, now time.Time) (reason, msg string) {
 	d, err := time.Parse(time.DateOnly, dob)
 	if err != nil || d.Format(time.DateOnly) != dob {
-		return "dob must be a real date written YYYY-MM-DD"
+		return ReasonInvalidDate, "date_of_birth must be a real date written YYYY-MM-DD"
 	}
 	y, m, day := now.Date()
 	today := time.Date(y, m, day, 0, 0, 0, 0, time.UTC)
 	if d.After(today) {
-		return "dob must not be in the future"
+		return ReasonDateInFuture, "date_of_birth must not be in the future"
 	}
-	if d.AddDate(minAge, 0, 0).After(today) {
-		return "the customer must be at least 18 years old"
+	if d.AddDate(MinAge, 0, 0).After(today) {
+		return ReasonUnderAge, fmt.Sprintf("the customer must be at least %d years old", MinAge)
 	}
 	if d.AddDate(130, 0, 0).Before(today) {
-		return "dob must be a date in the last 130 years"
+		return ReasonDateTooOld, "date_of_birth must be a date in the last 130 years"
 	}
-	return ""
+	return "", ""
 }
 
 // Signup creates a customer with a full profile and a customer account in the tenant's
@@ -171,8 +217,8 @@ func (s *Service) Signup(ctx context.Context, p SignupParams) (*baas.ProfiledCus
 	if err != nil {
 		return nil, nil, err
 	}
-	if msgs := p.validate(s.now()); len(msgs) > 0 {
-		return nil, nil, baas.Invalid(msgs...)
+	if probs := p.validate(s.now()); len(probs) > 0 {
+		return nil, nil, baas.InvalidFields(probs...)
 	}
 	emailTaken := baas.Reasonf(baas.EConflict, "EMAIL_ALREADY_EXIST", "email is already registered")
 	// Refuse a taken email before spending a password hash on it.

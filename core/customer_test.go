@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/png"
 	"regexp"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -223,4 +224,93 @@ func TestConcurrentUploads(t *testing.T) {
 			t.Fatalf("%d uploads accepted, want 1", ok)
 		}
 	})
+}
+
+// TestSignupFieldProblems: a signup's problems name the neutral fields with a reason each,
+// in field order; Details carries their messages.
+func TestSignupFieldProblems(t *testing.T) {
+	f := newKYCFixture(t, "sqlite")
+	_, _, err := f.svc.Signup(f.ctx, core.SignupParams{FirstName: "Ann", LastName: "B", Phone: "12ab", Email: "nope",
+		Password: "Aa1!", Product: core.ProductCards, Profile: baas.CustomerProfile{DateOfBirth: "2099-01-01",
+			CountryOfResidence: 106, PhoneCountry: 0, Nationality: 106, AddressCountry: 999, WorkCountry: 106,
+			TaxCountry: 106, ShipCity: "Roma", ShipCountry: 0, IncomeSource: "lottery", Gender: "male", IPAddress: "fe80::1%eth0"}})
+	e := baas.AsError(err)
+	if e.Code != baas.EInvalid {
+		t.Fatalf("Signup = %v", err)
+	}
+	want := []baas.FieldError{
+		{Field: core.FieldEmail, Reason: core.ReasonInvalidEmail},
+		{Field: core.FieldPassword, Reason: core.ReasonWeakPassword},
+		{Field: core.FieldDateOfBirth, Reason: core.ReasonDateInFuture},
+		{Field: core.FieldPhone, Reason: core.ReasonInvalidPhone},
+		{Field: core.FieldPhoneCountry, Reason: core.ReasonUnknownCountry},
+		{Field: core.FieldAddressCountry, Reason: core.ReasonUnknownCountry},
+		{Field: core.FieldShipAddress, Reason: core.ReasonShippingPartMissing},
+		{Field: core.FieldShipZipCode, Reason: core.ReasonShippingPartMissing},
+		{Field: core.FieldShipCountry, Reason: core.ReasonUnknownCountry},
+		{Field: core.FieldIncomeSource, Reason: core.ReasonUnknownIncomeSource},
+		{Field: core.FieldIPAddress, Reason: core.ReasonInvalidIPAddress},
+	}
+	if len(e.Fields) != len(want) || len(e.Details) != len(want) || e.Message != e.Details[0] {
+		t.Fatalf("problems: %+v", e)
+	}
+	for i, w := range want {
+		got := e.Fields[i]
+		if got.Field != w.Field || got.Reason != w.Reason || got.Message == "" || e.Details[i] != got.Message {
+			t.Fatalf("problem %d = %+v, want %s %s", i, got, w.Field, w.Reason)
+		}
+	}
+	for _, tc := range []struct{ dob, reason string }{
+		{"1989-02-30", core.ReasonInvalidDate}, {"2010-01-01", core.ReasonUnderAge}, {"1850-01-01", core.ReasonDateTooOld},
+	} {
+		_, _, err := f.svc.Signup(f.ctx, core.SignupParams{FirstName: "Ann", LastName: "B", Phone: "+39 06-1234567",
+			Email: "ann@example.com", Password: "Aa100508!!!", Product: core.ProductCards, Profile: baas.CustomerProfile{
+				DateOfBirth: tc.dob, CountryOfResidence: 106, PhoneCountry: 106, Nationality: 106, AddressCountry: 106,
+				SameShipping: true, WorkCountry: 106, IncomeSource: "Salary", TaxCountry: 106, Gender: "Female"}})
+		if e := baas.AsError(err); len(e.Fields) != 1 || e.Fields[0].Field != core.FieldDateOfBirth || e.Fields[0].Reason != tc.reason {
+			t.Fatalf("dob %s: %v", tc.dob, err)
+		}
+	}
+}
+
+// TestKYCUploadRules: an upload names its type once and carries every image its type
+// needs; the core refuses the others with a reason, before anything is stored.
+func TestKYCUploadRules(t *testing.T) {
+	if err := core.CheckKYCType(baas.DocIDProof, 1); err != nil {
+		t.Fatal(err)
+	}
+	for _, stated := range []int64{0, 2, 3, -1} {
+		if err := core.CheckKYCType(baas.DocIDProof, stated); baas.ErrorReason(err) != core.ReasonKYCWrongType || !baas.IsCode(err, baas.EInvalid) {
+			t.Fatalf("stated %d: %v", stated, err)
+		}
+	}
+	back := core.KYCImageUpload{Field: "back", Side: baas.SideBack, Data: []byte("x")}
+	front := core.KYCImageUpload{Field: "front", Side: baas.SideFront, Data: []byte("x")}
+	for _, tc := range []struct {
+		typ    int
+		images []core.KYCImageUpload
+		want   []string
+	}{
+		{baas.DocIDProof, nil, []string{baas.SideFront}},
+		{baas.DocIDProof, []core.KYCImageUpload{back}, []string{baas.SideFront}},
+		{baas.DocIDProof, []core.KYCImageUpload{front}, nil},
+		{baas.DocIDProof, []core.KYCImageUpload{back, front}, nil},
+		{baas.DocAddressProof, []core.KYCImageUpload{front}, []string{baas.SideFull}},
+	} {
+		if got := core.MissingKYCSides(tc.typ, tc.images); !slices.Equal(got, tc.want) {
+			t.Fatalf("MissingKYCSides(%d, %v) = %v, want %v", tc.typ, tc.images, got, tc.want)
+		}
+	}
+	f := newKYCFixture(t, "sqlite")
+	_, err := f.svc.UploadKYC(f.ctx, core.UploadKYCParams{Customer: f.customer, Type: baas.DocIDProof, Number: "AB123",
+		Images: []core.KYCImageUpload{{Field: "back_proof", Side: baas.SideBack, Data: pngBytes(t)}}})
+	if baas.ErrorReason(err) != core.ReasonKYCIncomplete {
+		t.Fatalf("no front: %v", err)
+	}
+	if _, err := f.svc.UploadKYC(f.ctx, core.UploadKYCParams{Customer: f.customer, Type: 7}); baas.ErrorReason(err) != core.ReasonKYCWrongType {
+		t.Fatalf("type 7: %v", err)
+	}
+	if _, docs, err := f.svc.KYCStatus(f.ctx, f.customer); err != nil || len(docs) != 0 {
+		t.Fatalf("stored: %v %v", docs, err)
+	}
 }

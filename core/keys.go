@@ -288,6 +288,9 @@ func RotateMasterKey(ctx context.Context, store baas.Store, old, next KeyEncrypt
 			}
 		}
 		current = sk.Current
+		if err := audit(ctx, tx, now, keysRotatedRecord(sk.Current, len(sk.Keys), newDataKey, next.Describe())); err != nil {
+			return err
+		}
 		return putKeyring(ctx, tx, sk)
 	})
 	return current, err

@@ -46,8 +46,8 @@ func makeTenant(t *testing.T, s *Service) madeWith {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, sess, err := s.CodegoLogin(ctx, CodegoLoginParams{ClientKey: creds.Codego.ClientKey, SecretKey: creds.Codego.SecretKey,
-		APIKey: creds.Codego.APIKey, WhitelabelID: creds.Codego.WhitelabelID})
+	_, sess, err := s.OpenSession(ctx, OpenSessionParams{ClientKey: creds.Codego.ClientKey, SecretKey: creds.Codego.SecretKey,
+		APIKey: creds.Codego.APIKey, APIKeyID: creds.Codego.WhitelabelID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,17 +66,17 @@ func stillWorks(t *testing.T, s *Service, m madeWith) {
 	if id, err := s.AuthenticateGirasol(ctx, c.Girasol.APIKey, c.Girasol.SecretKey, c.Girasol.CompanyID); err != nil || id != c.TenantID {
 		t.Errorf("girasol credentials: %q, %v", id, err)
 	}
-	if _, _, err := s.CodegoLogin(ctx, CodegoLoginParams{ClientKey: c.Codego.ClientKey, SecretKey: c.Codego.SecretKey,
-		APIKey: c.Codego.APIKey, WhitelabelID: c.Codego.WhitelabelID}); err != nil {
+	if _, _, err := s.OpenSession(ctx, OpenSessionParams{ClientKey: c.Codego.ClientKey, SecretKey: c.Codego.SecretKey,
+		APIKey: c.Codego.APIKey, APIKeyID: c.Codego.WhitelabelID}); err != nil {
 		t.Errorf("codego credentials: %v", err)
 	}
-	if err := s.CheckCodegoToken(ctx, c.TenantID, m.token); err != nil {
+	if err := s.CheckSession(ctx, c.TenantID, m.token); err != nil {
 		t.Errorf("codego token: %v", err)
 	}
 	if _, err := s.AuthenticateGirasol(ctx, c.Girasol.APIKey, c.Girasol.SecretKey+"x", c.Girasol.CompanyID); err == nil {
 		t.Errorf("a wrong secret authenticates")
 	}
-	if err := s.CheckCodegoToken(ctx, c.TenantID, m.token+"0"); err == nil {
+	if err := s.CheckSession(ctx, c.TenantID, m.token+"0"); err == nil {
 		t.Errorf("a wrong token is accepted")
 	}
 	eps, err := s.store.Read().ListWebhookEndpoints(ctx, c.TenantID)

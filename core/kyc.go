@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -43,6 +44,44 @@ type UploadKYCParams struct {
 	Type     int // baas.DocIDProof or baas.DocAddressProof
 	Number   string
 	Images   []KYCImageUpload
+}
+
+// Reasons of the KYC upload refusals.
+const (
+	// ReasonKYCWrongType: the document type a client stated is not the type of the
+	// document it uploads (an upload names its type once).
+	ReasonKYCWrongType = "KYC_WRONG_DOCUMENT_TYPE"
+	// ReasonKYCIncomplete: an image the document type needs is missing.
+	ReasonKYCIncomplete = "KYC_DOCUMENT_INCOMPLETE"
+)
+
+// kycSides lists the image sides each document type needs; any other side it may have is
+// optional (an id proof's back: a passport has none).
+var kycSides = map[int][]string{
+	baas.DocIDProof:      {baas.SideFront},
+	baas.DocAddressProof: {baas.SideFull},
+}
+
+// CheckKYCType checks the document type a client stated for an upload of a document of
+// type docType: any other number is ReasonKYCWrongType.
+func CheckKYCType(docType int, stated int64) error {
+	if stated != int64(docType) {
+		return baas.Reasonf(baas.EInvalid, ReasonKYCWrongType, "the document type must be %d (%s)", docType,
+			baas.DocumentName(docType))
+	}
+	return nil
+}
+
+// MissingKYCSides returns the sides a document of type docType needs that images lack
+// (ReasonKYCIncomplete), in a fixed order; nil when it is complete.
+func MissingKYCSides(docType int, images []KYCImageUpload) []string {
+	var missing []string
+	for _, side := range kycSides[docType] {
+		if !slices.ContainsFunc(images, func(up KYCImageUpload) bool { return up.Side == side }) {
+			missing = append(missing, side)
+		}
+	}
+	return missing
 }
 
 // checkImage reads the header of a KYC image: it must be a PNG or a JPEG (by its bytes,
@@ -92,7 +131,11 @@ func (s *Service) UploadKYC(ctx context.Context, p UploadKYCParams) (*baas.KYCDo
 	}
 	name := baas.DocumentName(p.Type)
 	if name == "" {
-		return nil, baas.Invalid("document_id must be 1 (Id Proof) or 2 (Address Proof)")
+		return nil, baas.Reasonf(baas.EInvalid, ReasonKYCWrongType, "the document type must be %d (%s) or %d (%s)",
+			baas.DocIDProof, baas.DocumentName(baas.DocIDProof), baas.DocAddressProof, baas.DocumentName(baas.DocAddressProof))
+	}
+	if missing := MissingKYCSides(p.Type, p.Images); len(missing) > 0 {
+		return nil, baas.Reasonf(baas.EInvalid, ReasonKYCIncomplete, "the %s image of the %s is required", missing[0], name)
 	}
 	var msgs []string
 	p.Number = strings.TrimSpace(p.Number)
@@ -302,7 +345,7 @@ func (s *Service) ReviewKYC(ctx context.Context, p ReviewKYCParams) (*baas.KYCDo
 		if doc == nil {
 			return baas.Reasonf(baas.EConflict, "KYC_NOT_PENDING", "document is already %s", strings.ToLower(d.Status))
 		}
-		return nil
+		return audit(ctx, tx, now, kycReviewRecord(doc))
 	})
 	return doc, err
 }
@@ -371,9 +414,7 @@ func (s *Service) ListKYCDocuments(ctx context.Context, f baas.KYCFilter) ([]*ba
 		}
 		f.Status = st
 	}
-	if f.Limit <= 0 || f.Limit > 500 {
-		f.Limit = 100
-	}
+	f.Limit = Pages.limit(f.Limit)
 	return s.store.Read().ListKYCDocuments(ctx, f)
 }
 
@@ -425,6 +466,11 @@ func (s *Service) SetKYCSettings(ctx context.Context, set baas.KYCSettings) (*ba
 		}
 		if set.AutoVerifyAfter > 0 && !t.Sandbox {
 			return baas.Reasonf(baas.EConflict, "NOT_SANDBOX", "automatic KYC verification is for sandbox tenants only")
+		}
+		if err := audit(ctx, tx, s.now(), AuditRecord{Action: baas.AuditKYCSettingsChanged, TenantID: set.TenantID,
+			TargetType: "tenant", TargetID: set.TenantID,
+			Details: map[string]any{"auto_verify_after_seconds": int64(set.AutoVerifyAfter / time.Second)}}); err != nil {
+			return err
 		}
 		return tx.PutKYCSettings(ctx, &set)
 	})

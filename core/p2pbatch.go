@@ -109,7 +109,7 @@ func (b *p2pBatcher) post1(jobs []*p2pJob) {
 				}
 			}
 			b.s.log.Error("p2p batch panicked; what it did not post goes one by one", "panic", r, "transfers", left)
-			b.s.metrics.leftOut.WithLabelValues(leftOutPanic).Add(float64(left))
+			b.s.metrics.leave(leftOutPanic, left)
 		}
 		for _, j := range jobs {
 			close(j.done)
@@ -127,7 +127,7 @@ const batchTimeout = 30 * time.Second
 func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	s.metrics.batchSize.Observe(float64(len(jobs)))
+	s.metrics.batch(len(jobs))
 	// A key twice in one batch: the second waits for the one-by-one path, which replays
 	// the first.
 	keys := make(map[idemKey]bool, len(jobs))
@@ -135,7 +135,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	for _, j := range jobs {
 		if k := (idemKey{j.tenantID, j.p.Idem.Key}); k.key != "" {
 			if keys[k] {
-				s.metrics.leftOut.WithLabelValues(leftOutDuplicateKey).Inc()
+				s.metrics.leave(leftOutDuplicateKey, 1)
 				continue
 			}
 			keys[k] = true
@@ -149,7 +149,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 		// the one-by-one path replays; so a wave of retries does not turn batching off.
 		var rest []*p2pJob
 		if rest, err = s.withoutRecordedKeys(ctx, batch); err == nil {
-			s.metrics.leftOut.WithLabelValues(leftOutRecordedKey).Add(float64(len(batch) - len(rest)))
+			s.metrics.leave(leftOutRecordedKey, len(batch)-len(rest))
 			batch = rest
 			err = s.p2pBatchTx(ctx, batch)
 		}
@@ -157,7 +157,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	if err != nil {
 		// Every transfer of the batch goes one by one (a key recorded since the look-up
 		// fails the retried batch again).
-		s.metrics.leftOut.WithLabelValues(leftOutFailed).Add(float64(len(batch)))
+		s.metrics.leave(leftOutFailed, len(batch))
 		if baas.ErrorReason(err) != baas.ErrIdempotencyKeyTaken {
 			s.log.Warn("p2p batch failed; its transfers go one by one", "transfers", len(batch), "err", err)
 		}
@@ -165,7 +165,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	}
 	for _, j := range batch {
 		if !j.posted {
-			s.metrics.leftOut.WithLabelValues(leftOutRefused).Inc()
+			s.metrics.leave(leftOutRefused, 1)
 		}
 	}
 }

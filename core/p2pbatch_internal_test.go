@@ -12,7 +12,6 @@ import (
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/store/storetest"
-	dto "github.com/prometheus/client_model/go"
 )
 
 // TestP2PBatch builds batches by hand (postP2PBatch) and checks what they post and what
@@ -165,12 +164,8 @@ func TestP2PBatch(t *testing.T) {
 func leftOut(t *testing.T, s *Service) string {
 	t.Helper()
 	var out []string
-	for _, r := range []string{leftOutDuplicateKey, leftOutRefused, leftOutRecordedKey, leftOutFailed, leftOutPanic} {
-		var m dto.Metric
-		if err := s.metrics.leftOut.WithLabelValues(r).Write(&m); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, fmt.Sprintf("%s=%d", r, int64(m.GetCounter().GetValue())))
+	for r, n := range s.P2PBatchStats().LeftOut {
+		out = append(out, fmt.Sprintf("%s=%d", r, n))
 	}
 	slices.Sort(out)
 	return strings.Join(out, " ")
@@ -179,11 +174,8 @@ func leftOut(t *testing.T, s *Service) string {
 // batchSizes returns how many batches ran and how many transfers they took in all.
 func batchSizes(t *testing.T, s *Service) (batches, transfers int64) {
 	t.Helper()
-	var m dto.Metric
-	if err := s.metrics.batchSize.Write(&m); err != nil {
-		t.Fatal(err)
-	}
-	return int64(m.GetHistogram().GetSampleCount()), int64(m.GetHistogram().GetSampleSum())
+	st := s.P2PBatchStats()
+	return int64(st.Batches), int64(st.Transfers)
 }
 
 // p2pFixture is a tenant with a funded payer and payees, over a Service on st.

@@ -1,7 +1,10 @@
 // Package core holds the use cases of baas: tenants and their credentials, customer
-// accounts, money movements through the double-entry ledger, holds, idempotency and the
-// ledger check. It owns every transaction; the HTTP dialects only translate to and from
-// it, and the stores only run its queries.
+// accounts, sessions and KYC, money movements through the double-entry ledger (P2P in
+// batches), holds, idempotency, the event log with its webhook outbox, real-time
+// authorization and the ledger check. It owns every transaction and every business
+// rule; the HTTP dialects only translate to and from it, the webhook dispatcher sends
+// what it queued, and the stores only run its queries. It knows no HTTP, no store
+// package and no metrics library (internal/archtest checks it).
 package core
 
 import (
@@ -68,9 +71,9 @@ type Service struct {
 	log     *slog.Logger
 	keys    *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
 	creds   *cache[string, *baas.Credential]
-	tokens  *cache[string, *baas.CodegoToken]
+	tokens  *cache[string, *baas.SessionToken]
 	refs    *cache[accountKey, accountRef] // account.go
-	hooks   *webhookState                  // webhook.go
+	hooks   *outboundState                 // event.go
 	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
 	metrics *metrics                       // metrics.go
 }
@@ -106,17 +109,20 @@ func NewWithKeys(store baas.Store, cfg Config, keys *Keyring, now baas.Clock, lo
 	}
 	s := &Service{store: store, cfg: cfg, now: func() time.Time { return now().UTC() }, log: log,
 		keys: keys, creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
-		tokens: newCache[string, *baas.CodegoToken](30*time.Second, 100_000),
+		tokens: newCache[string, *baas.SessionToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
-		hooks:  &webhookState{}, metrics: newMetrics()}
+		hooks:  &outboundState{}, metrics: newMetrics()}
 	if cfg.TransferBatch > 0 {
 		s.p2p = &p2pBatcher{s: s, size: cfg.TransferBatch}
 	}
 	return s, nil
 }
 
-// Store returns the store the service runs on.
-func (s *Service) Store() baas.Store { return s.store }
+// Ping reports whether the store answers (for readiness checks).
+func (s *Service) Ping(ctx context.Context) error { return s.store.Ping(ctx) }
+
+// Engine names the store's database engine: "sqlite" or "postgres".
+func (s *Service) Engine() string { return s.store.Engine() }
 
 // Config returns the service's configuration.
 func (s *Service) Config() Config { return s.cfg }

@@ -7,43 +7,46 @@ import (
 	"github.com/baas-oss/baas"
 )
 
-// This file holds authentication with API keys and auth tokens (sessions). The wording
-// clients see is the dialect's: the core names each refusal with a reason.
+// This file holds a tenant's API sessions: a caller proves the tenant's client keys and
+// API key (credentials CredCodegoClient and CredCodegoAPI) and gets a session token it
+// sends with each request until the token expires. The wording clients see is the
+// dialect's: the core names each refusal with a reason.
 
-// CodegoTokenTTL is how long a Codego auth token lives.
-const CodegoTokenTTL = 30 * time.Minute
+// SessionTTL is how long a session token lives.
+const SessionTTL = 30 * time.Minute
 
-// codegoTokenKeep is how long an expired token is kept (so it answers "expired" rather
+// sessionKeep is how long an expired token is kept (so it answers "expired" rather
 // than "unknown") before a new authentication of its tenant deletes it.
-const codegoTokenKeep = 24 * time.Hour
+const sessionKeep = 24 * time.Hour
 
-// Reasons of the Codego authentication errors; the dialect gives each its code.
+// Reasons of the authentication refusals; the dialect gives each its code and wording.
 const (
 	ReasonClientKeysEmpty = "CLIENT_KEYS_EMPTY"    // clientkey or secretkey is empty
 	ReasonAuthKeysWrong   = "AUTH_KEYS_WRONG"      // keys missing or incorrect
 	ReasonLicenseWrong    = "LICENSE_KEY_WRONG"    // apikey / whitelabel_id do not match
 	ReasonTokenRequired   = "AUTH_TOKEN_REQUIRED"  // no authtoken
-	ReasonTokenNotFound   = "AUTH_TOKEN_NOT_FOUND" // no such token (for this whitelabel)
+	ReasonTokenNotFound   = "AUTH_TOKEN_NOT_FOUND" // no such token (for this tenant)
 	ReasonTokenInvalid    = "AUTH_TOKEN_INVALID"   // the token has expired
 )
 
-// CodegoSession is a new auth token.
-type CodegoSession struct {
+// Session is a newly issued session token and when it expires.
+type Session struct {
 	Token     string
 	ExpiresAt time.Time
 }
 
-// AuthenticateCodegoAPI checks an apikey / whitelabel_id pair and returns the tenant id.
+// AuthenticateAPIKey checks a tenant's API key (the secret apiKey of the credential
+// apiKeyID; Codego calls them apikey and whitelabel_id) and returns the tenant id.
 // A missing value is ReasonAuthKeysWrong; a wrong one ReasonLicenseWrong.
-func (s *Service) AuthenticateCodegoAPI(ctx context.Context, apiKey, whitelabelID string) (string, error) {
-	if apiKey == "" || whitelabelID == "" {
+func (s *Service) AuthenticateAPIKey(ctx context.Context, apiKey, apiKeyID string) (string, error) {
+	if apiKey == "" || apiKeyID == "" {
 		return "", baas.Reasonf(baas.EUnauthorized, ReasonAuthKeysWrong, "apikey and whitelabel_id are required")
 	}
 	wrong := baas.Reasonf(baas.EUnauthorized, ReasonLicenseWrong, "apikey or whitelabel_id is wrong")
-	if len(apiKey) > 512 || len(whitelabelID) > 512 {
+	if len(apiKey) > 512 || len(apiKeyID) > 512 {
 		return "", wrong
 	}
-	c, err := s.findCredential(ctx, baas.CredCodegoAPI, whitelabelID)
+	c, err := s.findCredential(ctx, baas.CredCodegoAPI, apiKeyID)
 	if baas.IsCode(err, baas.ENotFound) {
 		return "", wrong
 	}
@@ -56,21 +59,22 @@ func (s *Service) AuthenticateCodegoAPI(ctx context.Context, apiKey, whitelabelI
 	return c.TenantID, nil
 }
 
-// CodegoLoginParams are the inputs of CodegoLogin.
-type CodegoLoginParams struct {
-	ClientKey    string
-	SecretKey    string
-	APIKey       string
-	WhitelabelID string
+// OpenSessionParams are the inputs of OpenSession.
+type OpenSessionParams struct {
+	ClientKey string
+	SecretKey string
+	APIKey    string
+	APIKeyID  string // the id of the API key (Codego: whitelabel_id)
 }
 
-// CodegoLogin checks the four keys of a whitelabel and issues an auth token for
-// CodegoTokenTTL. It also deletes the whitelabel's tokens that expired long ago.
-func (s *Service) CodegoLogin(ctx context.Context, p CodegoLoginParams) (string, *CodegoSession, error) {
+// OpenSession checks a tenant's client keys and API key and issues a session token for
+// SessionTTL; it returns the tenant id. It also deletes the tenant's tokens that expired
+// long ago.
+func (s *Service) OpenSession(ctx context.Context, p OpenSessionParams) (string, *Session, error) {
 	if p.ClientKey == "" || p.SecretKey == "" {
 		return "", nil, baas.Reasonf(baas.EUnauthorized, ReasonClientKeysEmpty, "clientkey or secretkey is empty")
 	}
-	tenantID, err := s.AuthenticateCodegoAPI(ctx, p.APIKey, p.WhitelabelID)
+	tenantID, err := s.AuthenticateAPIKey(ctx, p.APIKey, p.APIKeyID)
 	if err != nil {
 		return "", nil, err
 	}
@@ -88,21 +92,21 @@ func (s *Service) CodegoLogin(ctx context.Context, p CodegoLoginParams) (string,
 	if !s.secretMatches(p.SecretKey, c.SecretHash) || c.TenantID != tenantID {
 		return "", nil, wrong
 	}
-	sess, err := s.issueCodegoToken(ctx, tenantID)
+	sess, err := s.issueSession(ctx, tenantID)
 	return tenantID, sess, err
 }
 
-func (s *Service) issueCodegoToken(ctx context.Context, tenantID string) (*CodegoSession, error) {
+func (s *Service) issueSession(ctx context.Context, tenantID string) (*Session, error) {
 	token := randomHexGroups(6)
-	var sess *CodegoSession
+	var sess *Session
 	err := s.store.InTx(ctx, func(tx baas.Tx) error {
 		now := s.now()
-		if _, err := tx.DeleteCodegoTokens(ctx, tenantID, now.Add(-codegoTokenKeep)); err != nil {
+		if _, err := tx.DeleteExpiredSessionTokens(ctx, tenantID, now.Add(-sessionKeep)); err != nil {
 			return err
 		}
-		t := &baas.CodegoToken{Hash: s.hashSecret(token), TenantID: tenantID, CreatedAt: now, ExpiresAt: now.Add(CodegoTokenTTL)}
-		sess = &CodegoSession{Token: token, ExpiresAt: t.ExpiresAt}
-		return tx.InsertCodegoToken(ctx, t)
+		t := &baas.SessionToken{Hash: s.hashSecret(token), TenantID: tenantID, CreatedAt: now, ExpiresAt: now.Add(SessionTTL)}
+		sess = &Session{Token: token, ExpiresAt: t.ExpiresAt}
+		return tx.InsertSessionToken(ctx, t)
 	})
 	if err != nil {
 		return nil, err
@@ -110,9 +114,9 @@ func (s *Service) issueCodegoToken(ctx context.Context, tenantID string) (*Codeg
 	return sess, nil
 }
 
-// CheckCodegoToken checks that token is a live auth token of the tenant. An unknown token,
-// or one of another whitelabel, is ReasonTokenNotFound; an expired one ReasonTokenInvalid.
-func (s *Service) CheckCodegoToken(ctx context.Context, tenantID, token string) error {
+// CheckSession checks that token is a live session token of the tenant. An unknown token,
+// or one of another tenant, is ReasonTokenNotFound; an expired one ReasonTokenInvalid.
+func (s *Service) CheckSession(ctx context.Context, tenantID, token string) error {
 	if token == "" {
 		return baas.Reasonf(baas.EUnauthorized, ReasonTokenRequired, "authtoken is required")
 	}
@@ -121,13 +125,13 @@ func (s *Service) CheckCodegoToken(ctx context.Context, tenantID, token string) 
 		return notFound
 	}
 	hashes := s.secretHashes(token) // the current data key's first: tokens made before a rotation stay valid
-	t, err := s.tokens.get(string(hashes[0]), s.now(), func() (*baas.CodegoToken, error) {
+	t, err := s.tokens.get(string(hashes[0]), s.now(), func() (*baas.SessionToken, error) {
 		for _, h := range hashes[:len(hashes)-1] {
-			if t, err := s.store.Read().FindCodegoToken(ctx, h); !baas.IsCode(err, baas.ENotFound) {
+			if t, err := s.store.Read().FindSessionToken(ctx, h); !baas.IsCode(err, baas.ENotFound) {
 				return t, err
 			}
 		}
-		return s.store.Read().FindCodegoToken(ctx, hashes[len(hashes)-1])
+		return s.store.Read().FindSessionToken(ctx, hashes[len(hashes)-1])
 	})
 	if baas.IsCode(err, baas.ENotFound) {
 		return notFound
@@ -144,11 +148,11 @@ func (s *Service) CheckCodegoToken(ctx context.Context, tenantID, token string) 
 	return nil
 }
 
-// RefreshCodegoToken issues a new token for a live one. The old token stays valid until
+// RefreshSession issues a new token for a live one. The old token stays valid until
 // it expires, so requests already under way with it are not refused.
-func (s *Service) RefreshCodegoToken(ctx context.Context, tenantID, token string) (*CodegoSession, error) {
-	if err := s.CheckCodegoToken(ctx, tenantID, token); err != nil {
+func (s *Service) RefreshSession(ctx context.Context, tenantID, token string) (*Session, error) {
+	if err := s.CheckSession(ctx, tenantID, token); err != nil {
 		return nil, err
 	}
-	return s.issueCodegoToken(ctx, tenantID)
+	return s.issueSession(ctx, tenantID)
 }

@@ -17,6 +17,16 @@ type CreateTenantParams struct {
 	Sandbox bool
 }
 
+// TenantSandbox is whether a tenant is created as a sandbox: as requested, and a sandbox
+// when nothing is (the operator API without "sandbox", `baas tenant create` without
+// --production).
+func TenantSandbox(requested *bool) bool {
+	if requested == nil {
+		return true
+	}
+	return *requested
+}
+
 // TenantCredentials is a new tenant with the secrets of its credentials, which are shown
 // only once: the store keeps their hashes.
 type TenantCredentials struct {
@@ -91,6 +101,10 @@ func (s *Service) CreateTenant(ctx context.Context, p CreateTenantParams) (*Tena
 				return err
 			}
 		}
+		if err := audit(ctx, tx, now, AuditRecord{Action: baas.AuditTenantCreated, TenantID: id, TargetType: "tenant", TargetID: id,
+			Details: map[string]any{"name": name, "sandbox": p.Sandbox}}); err != nil {
+			return err
+		}
 		return event(ctx, tx, id, "tenant.created", id, now, map[string]any{"tenant_id": id, "name": name, "sandbox": p.Sandbox})
 	})
 	if err != nil {
@@ -150,7 +164,7 @@ type FundMasterResult struct {
 // FundMaster is the operator funding a tenant's master (float) account from outside.
 func (s *Service) FundMaster(ctx context.Context, p FundMasterParams) (*FundMasterResult, bool, error) {
 	if err := ledger.CheckAmount(p.Amount); err != nil {
-		return nil, false, baas.Invalid("amount must be a positive integer number of minor units")
+		return nil, false, err
 	}
 	cur := strings.ToUpper(p.Currency)
 	if cur == "" {
@@ -186,6 +200,11 @@ func (s *Service) FundMaster(ctx context.Context, p FundMasterParams) (*FundMast
 		}
 		if err := event(ctx, tx, p.TenantID, "master.funded", p.TenantID, now, map[string]any{
 			"transfer_id": res.Transfer.ID, "amount": p.Amount, "currency": cur}); err != nil {
+			return nil, err
+		}
+		if err := audit(ctx, tx, now, AuditRecord{Action: baas.AuditTenantFunded, TenantID: p.TenantID, TargetType: "transfer",
+			TargetID: auditID(res.Transfer.ID), Details: map[string]any{"amount": p.Amount, "currency": cur,
+				"description": desc}}); err != nil {
 			return nil, err
 		}
 		return &FundMasterResult{TransferID: res.Transfer.ID, Balance: res.Accounts[master.ID].Balance, Currency: cur, CreatedAt: now}, nil
@@ -253,9 +272,7 @@ func (s *Service) AuthenticateGirasol(ctx context.Context, apiKey, secretKey, co
 // ListAccounts returns one page of a tenant's accounts (at most 1,000), read in one
 // consistent snapshot so that their balances can be added up.
 func (s *Service) ListAccounts(ctx context.Context, f baas.AccountListFilter) ([]*baas.Account, error) {
-	if f.Limit <= 0 || f.Limit > 1000 {
-		f.Limit = 1000
-	}
+	f.Limit = AccountPages.limit(f.Limit)
 	var out []*baas.Account
 	err := s.store.View(ctx, func(tx baas.Tx) error {
 		if _, err := tx.GetTenant(ctx, f.TenantID); err != nil {

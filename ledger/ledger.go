@@ -26,13 +26,15 @@ func Move(from, to int64, amount int64) []Leg {
 	return []Leg{{AccountID: from, Amount: -amount}, {AccountID: to, Amount: amount}}
 }
 
-// CheckAmount returns an EInvalid error unless 0 < amount <= MaxAmount.
+// AmountMessage is the one message for an amount out of range, naming the documented
+// limit; every use case and both dialects' decoders refuse an amount with it.
+var AmountMessage = fmt.Sprintf("amount must be a positive number not greater than %d", MaxAmount)
+
+// CheckAmount is the one rule for an amount: it returns an EInvalid error with
+// AmountMessage unless 0 < amount <= MaxAmount.
 func CheckAmount(amount int64) error {
-	if amount <= 0 {
-		return baas.Errorf(baas.EInvalid, "amount must be positive")
-	}
-	if amount > MaxAmount {
-		return baas.Errorf(baas.EInvalid, "amount must not exceed %d", MaxAmount)
+	if amount <= 0 || amount > MaxAmount {
+		return baas.Invalid(AmountMessage)
 	}
 	return nil
 }

@@ -76,6 +76,10 @@ func TestCheckAmount(t *testing.T) {
 		if !tc.ok && baas.ErrorCode(err) != baas.EInvalid {
 			t.Errorf("CheckAmount(%d) = %v, want %s", tc.amount, err, baas.EInvalid)
 		}
+		// One message for every refusal, naming the documented limit.
+		if !tc.ok && baas.AsError(err).Message != "amount must be a positive number not greater than 1000000000000000" {
+			t.Errorf("CheckAmount(%d) message %q", tc.amount, baas.AsError(err).Message)
+		}
 	}
 }
 

@@ -1,10 +1,10 @@
-// Package money is the one place where amounts are parsed and formatted: int64 minor
-// units with an ISO 4217 currency, shown as integer cents (Girasol) or decimal strings
-// (Codego). No floats.
+// Package money is the one place where amounts are formatted: int64 minor units with an
+// ISO 4217 currency, shown as integer cents (Girasol) or decimal strings (Codego, the
+// Girasol simulator's "68.84"), and the ISO 4217 table (exponents, numeric codes). No
+// floats.
 package money
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -66,41 +66,12 @@ func Format(minor int64, currency string) string {
 	return s
 }
 
-// Parse reads a decimal string ("10", "10.5", "10.50") into minor units of currency.
-// It refuses more fraction digits than the currency has, signs, exponents and anything
-// that would overflow.
-func Parse(s, currency string) (int64, error) {
-	exp := 2
-	if c, ok := Lookup(currency); ok {
-		exp = c.Exponent
+// Compact renders minor units as Format does, but a whole amount without its fraction
+// (Codego shows costs so): 500 EUR is "5", 550 EUR is "5.50", -1000 USD is "-10".
+func Compact(minor int64, currency string) string {
+	s := Format(minor, currency)
+	if whole, frac, ok := strings.Cut(s, "."); ok && strings.Trim(frac, "0") == "" {
+		return whole
 	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, fmt.Errorf("empty amount")
-	}
-	whole, frac, hasDot := strings.Cut(s, ".")
-	if whole == "" || !digits(whole) || (hasDot && (frac == "" || !digits(frac))) {
-		return 0, fmt.Errorf("amount %q is not a decimal number", s)
-	}
-	if len(frac) > exp {
-		return 0, fmt.Errorf("amount %q has more than %d decimals", s, exp)
-	}
-	frac += strings.Repeat("0", exp-len(frac))
-	if len(whole) > 15 {
-		return 0, fmt.Errorf("amount %q is too large", s)
-	}
-	n, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("amount %q is too large", s)
-	}
-	return n, nil
-}
-
-func digits(s string) bool {
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
+	return s
 }

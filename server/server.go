@@ -19,7 +19,6 @@ import (
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -46,7 +45,7 @@ func New(o Options) http.Handler {
 		reg = NewRegistry()
 	}
 	m := newMetrics(reg)
-	reg.MustRegister(o.Core.Collectors()...)
+	reg.MustRegister(&p2pBatchCollector{stats: o.Core.P2PBatchStats})
 
 	mux := http.NewServeMux()
 	gh := girasol.New(o.Core, o.Log, o.Now)
@@ -60,12 +59,12 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := o.Core.Store().Ping(ctx); err != nil {
+		if err := o.Core.Ping(ctx); err != nil {
 			o.Log.WarnContext(ctx, "readiness check failed", "err", err)
 			httpx.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "store": "unreachable"})
 			return
 		}
-		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": o.Core.Store().Engine()})
+		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "store": o.Core.Engine()})
 	})
 	// A collector that fails (the webhook backlog, read from the store at each scrape,
 	// while the database is down) must not take the other metrics with it.
@@ -106,31 +105,6 @@ func canonicalPath(p string) bool {
 		c += "/"
 	}
 	return c == p
-}
-
-// NewRegistry returns a metrics registry with the Go runtime and process collectors, for
-// the server and whatever else of the process reports metrics (the webhook dispatcher).
-func NewRegistry() *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return reg
-}
-
-type metrics struct {
-	requests *prometheus.CounterVec
-	duration *prometheus.HistogramVec
-}
-
-func newMetrics(reg *prometheus.Registry) *metrics {
-	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "baas_http_requests_total",
-			Help: "HTTP requests by route, method and status code."}, []string{"route", "method", "status"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "baas_http_request_duration_seconds",
-			Help: "HTTP request latency by route and method.", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5}},
-			[]string{"route", "method"}),
-	}
-	reg.MustRegister(m.requests, m.duration)
-	return m
 }
 
 // recorder captures the status code written by a handler.

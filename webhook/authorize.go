@@ -1,10 +1,8 @@
 package webhook
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -28,68 +26,34 @@ func NewAuthorizer(client *http.Client) *Authorizer {
 	return &Authorizer{client: client, now: time.Now}
 }
 
-// authorizationAnswer is what a tenant's authorization URL answers: {"approved": true}
-// or {"decision": "approve"} (or "decline"), with an optional reason.
-type authorizationAnswer struct {
-	Approved *bool  `json:"approved"`
-	Decision string `json:"decision"`
-	Reason   string `json:"reason"`
-}
-
-// CallAuthorization POSTs a signed request to req.URL and returns the tenant's decision.
-// Within req.Timeout (counting the whole exchange) the URL must answer 2xx with an
-// answer baas understands; otherwise the decision is req.StandIn, marked StandIn, with
-// the reason.
+// CallAuthorization POSTs a signed request to req.URL and returns the tenant's decision,
+// which core.AuthorizationAnswer reads from the answer. When the exchange does not
+// complete within req.Timeout the decision is req.StandIn, marked StandIn, with the
+// reason.
 func (a *Authorizer) CallAuthorization(ctx context.Context, req baas.AuthorizationRequest) baas.AuthorizationDecision {
 	start := time.Now()
-	standIn := func(reason string, status int) baas.AuthorizationDecision {
+	standIn := func(reason string) baas.AuthorizationDecision {
 		d := core.StandIn(req.StandIn, reason)
-		d.StatusCode, d.Latency = status, time.Since(start)
+		d.Latency = time.Since(start)
 		return d
 	}
 	body, err := json.Marshal(envelope{ID: req.ID, Type: req.Type, CreatedAt: req.CreatedAt.UTC().Format(timeFormat),
 		TenantID: req.TenantID, Data: req.Data})
 	if err != nil {
-		return standIn("request could not be encoded", 0)
+		return standIn("request could not be encoded")
 	}
 	header, err := signedHeader(req.Secret, req.ID, a.now(), body, "")
 	if err != nil {
-		return standIn("signing secret unusable", 0)
+		return standIn("signing secret unusable")
 	}
-	timeout := req.Timeout
-	if timeout <= 0 {
-		timeout = core.DefaultAuthorizationTimeout
-	}
+	timeout := req.Timeout // the core's: the tenant's, or its default
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	x := post(ctx, a.client, req.URL, header, body)
 	if x.err != nil {
-		return standIn(describe(x.err, timeout), 0)
+		return standIn(describe(x.err, timeout))
 	}
-	if x.status < 200 || x.status > 299 {
-		return standIn(fmt.Sprintf("endpoint answered HTTP %d", x.status), x.status)
-	}
-	var ans authorizationAnswer
-	d := json.NewDecoder(bytes.NewReader(x.body))
-	if err := d.Decode(&ans); err != nil {
-		return standIn("invalid response: not a JSON object", x.status)
-	}
-	approved := false
-	switch {
-	case ans.Approved != nil && ans.Decision == "":
-		approved = *ans.Approved
-	case ans.Approved == nil && ans.Decision == "approve":
-		approved = true
-	case ans.Approved == nil && ans.Decision == "decline":
-	default:
-		return standIn(`invalid response: want {"approved": true|false} or {"decision": "approve"|"decline"}`, x.status)
-	}
-	reason := ans.Reason
-	if reason == "" {
-		reason = "declined by the tenant"
-		if approved {
-			reason = "approved by the tenant"
-		}
-	}
-	return baas.AuthorizationDecision{Approved: approved, Reason: reason, StatusCode: x.status, Latency: time.Since(start)}
+	d := core.AuthorizationAnswer(req.StandIn, x.status, x.body)
+	d.StatusCode, d.Latency = x.status, time.Since(start)
+	return d
 }

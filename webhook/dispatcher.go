@@ -87,14 +87,14 @@ func (c Config) Validate() error {
 // Dispatcher delivers the outbox. Several dispatchers, in one process or in server
 // replicas sharing a database, may run at once: each delivery is leased to one.
 type Dispatcher struct {
-	core    *core.Service
+	core    Outbox
 	cfg     Config
 	log     *slog.Logger
 	metrics *metrics
 }
 
-// NewDispatcher returns a dispatcher over the core's store.
-func NewDispatcher(svc *core.Service, cfg Config, log *slog.Logger) (*Dispatcher, error) {
+// NewDispatcher returns a dispatcher of the outbox svc (the core).
+func NewDispatcher(svc Outbox, cfg Config, log *slog.Logger) (*Dispatcher, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

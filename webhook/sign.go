@@ -2,9 +2,11 @@
 // calls. The Dispatcher drains the outbox that the core fills in the transaction of each
 // event: it leases due deliveries, POSTs them signed (Standard Webhooks: webhook-id,
 // webhook-timestamp, webhook-signature, plus Codego's event-request-key) outside any
-// transaction, and records each attempt, retrying with exponential backoff and jitter.
-// The Authorizer asks a tenant's authorization URL to approve or decline, within a
-// deadline, falling back to the tenant's stand-in decision. See docs/webhooks.md.
+// transaction, and records each attempt, retrying on a schedule of growing waits (about
+// 72 hours in all) with jitter. It sees the core only through the small Outbox
+// interface. The Authorizer
+// asks a tenant's authorization URL to approve or decline, within a deadline, falling
+// back to the tenant's stand-in decision. See docs/webhooks.md.
 package webhook
 
 import (

@@ -1,9 +1,12 @@
 // Package admin serves the operator API under /admin/api: tenants and their credentials,
-// master-account funding and the ledger check. Every call needs the operator bearer
-// token. Errors are {"error":{"code","message","details"}}.
+// master-account funding, the ledger check, KYC review and settings, tenants' webhook
+// endpoints, events and deliveries (with re-sending), and real-time authorization
+// settings and calls. Every call needs the operator bearer token. Errors are
+// {"error":{"code","message","details"}}.
 package admin
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -12,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
@@ -38,6 +42,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin/api/ledger/verify", h.authed(h.verify))
 	h.registerKYC(mux) // kyc.go
 	h.registerWebhooks(mux)
+	h.registerAudit(mux) // audit.go
 	h.registerCards(mux) // cards.go
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
@@ -52,6 +57,15 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 		if !ok || !h.auth(strings.TrimSpace(token)) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="baas-admin"`)
 			h.fail(w, r, baas.Errorf(baas.EUnauthorized, "a valid operator bearer token is required"))
+			return
+		}
+		r = r.WithContext(baas.WithActor(r.Context(), operatorActor(r))) // audit.go
+		if name, inPath := field.UnstorableParam(r); inPath {
+			// An id no store can hold names nothing that exists.
+			h.fail(w, r, baas.Errorf(baas.ENotFound, "%s not found", name))
+			return
+		} else if name != "" {
+			h.fail(w, r, baas.Invalid(name+" must be valid UTF-8 without NUL characters"))
 			return
 		}
 		if err := fn(w, r); err != nil {
@@ -98,12 +112,21 @@ func decode(r *http.Request, v any) ([]byte, error) {
 	if err != nil {
 		return nil, baas.Invalid("could not read request body")
 	}
-	d := json.NewDecoder(strings.NewReader(string(raw)))
+	return raw, decodeJSON(raw, v)
+}
+
+// decodeJSON decodes a JSON body into v: known fields only, and text every store can
+// hold.
+func decodeJSON(raw []byte, v any) error {
+	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
-		return nil, baas.Invalid("invalid JSON body: " + err.Error())
+		return baas.Invalid("invalid JSON body: " + err.Error())
 	}
-	return raw, nil
+	if !field.JSONStorable(raw) {
+		return baas.Invalid("invalid JSON body: strings must not contain NUL characters")
+	}
+	return nil
 }
 
 func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {
@@ -114,11 +137,7 @@ func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {
 	if _, err := decode(r, &in); err != nil {
 		return err
 	}
-	sandbox := true
-	if in.Sandbox != nil {
-		sandbox = *in.Sandbox
-	}
-	creds, err := h.core.CreateTenant(r.Context(), core.CreateTenantParams{Name: in.Name, Sandbox: sandbox})
+	creds, err := h.core.CreateTenant(r.Context(), core.CreateTenantParams{Name: in.Name, Sandbox: core.TenantSandbox(in.Sandbox)})
 	if err != nil {
 		return err
 	}
@@ -137,7 +156,7 @@ type tenantView struct {
 
 func viewTenant(t *baas.Tenant) tenantView {
 	return tenantView{ID: t.ID, Name: t.Name, CompanyID: t.CompanyID, WhitelabelID: t.WhitelabelID, Sandbox: t.Sandbox,
-		CreatedAt: t.CreatedAt.Format("2006-01-02T15:04:05.000Z")}
+		CreatedAt: httpx.Time(t.CreatedAt)}
 }
 
 func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request) error {
@@ -200,10 +219,8 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
 			return baas.Invalid("after must be a non-negative integer")
 		}
 	}
-	if v := q.Get("limit"); v != "" {
-		if f.Limit, err = strconv.Atoi(v); err != nil || f.Limit < 1 || f.Limit > 1000 {
-			return baas.Invalid("limit must be an integer between 1 and 1000")
-		}
+	if f.Limit, err = core.AccountPages.Parse(q.Get("limit")); err != nil {
+		return err
 	}
 	accounts, err := h.core.ListAccounts(r.Context(), f)
 	if err != nil {

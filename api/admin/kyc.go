@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/baas-oss/baas"
-	"github.com/baas-oss/baas/api/codego"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
@@ -60,7 +59,7 @@ func stamp(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return t.UTC().Format("2006-01-02T15:04:05.000Z")
+	return httpx.Time(t)
 }
 
 func viewKYC(d *baas.KYCDocument) kycView {
@@ -95,12 +94,13 @@ func (h *Handler) listKYC(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	f.Limit = int(min(limit, 500))
+	f.Limit = int(min(limit, int64(core.Pages.Max)))
+	// user_id is a customer's external reference (the Codego user_id).
 	if uid := q.Get("user_id"); uid != "" {
 		if f.TenantID == "" {
 			return baas.Invalid("user_id needs tenant_id")
 		}
-		c, err := h.core.Customer(baas.WithTenant(r.Context(), f.TenantID), baas.CustomerKey{Ref: codego.NormalizeUserID(uid)})
+		c, err := h.core.Customer(baas.WithTenant(r.Context(), f.TenantID), baas.CustomerKey{Ref: httpx.NormalizeRef(uid)})
 		if baas.IsCode(err, baas.ENotFound) {
 			return baas.Reasonf(baas.ENotFound, "USER_NOT_FOUND", "user not found")
 		}

@@ -35,7 +35,7 @@ func (h *Handler) registerWebhooks(mux *http.ServeMux) {
 }
 
 // webhookTime formats times like the rest of the admin API.
-func webhookTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func webhookTime(t time.Time) string { return httpx.Time(t) }
 
 func webhookTimePtr(t time.Time) *string {
 	if t.IsZero() {
@@ -78,12 +78,7 @@ func decodeOptional(r *http.Request, v any) error {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil
 	}
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return baas.Invalid("invalid JSON body: " + err.Error())
-	}
-	return nil
+	return decodeJSON(raw, v)
 }
 
 type endpointView struct {
@@ -255,12 +250,12 @@ type eventView struct {
 	Data      json.RawMessage `json:"data"`
 }
 
-// pageQuery reads the ?before= cursor and ?limit= (at most 500) of a listing.
+// pageQuery reads the ?before= cursor and ?limit= (at most core.Pages.Max) of a listing.
 func pageQuery(r *http.Request) (before int64, limit int, err error) {
 	if before, err = webhookQueryInt(r, "before", 1<<62); err != nil {
 		return 0, 0, err
 	}
-	l, err := webhookQueryInt(r, "limit", 500)
+	l, err := webhookQueryInt(r, "limit", int64(core.Pages.Max))
 	return before, int(l), err
 }
 
@@ -318,10 +313,10 @@ func (h *Handler) patchTenant(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := core.AuthorizationSettingsPatch{TenantID: r.PathValue("id"), URL: in.URL, StandIn: in.StandIn}
 	if in.TimeoutMS != nil {
-		if *in.TimeoutMS < 1 || *in.TimeoutMS > 3_600_000 {
-			return baas.Invalid("authorization timeout must be between 50ms and 30s")
+		d, err := core.AuthorizationTimeoutMS(*in.TimeoutMS)
+		if err != nil {
+			return err
 		}
-		d := time.Duration(*in.TimeoutMS) * time.Millisecond
 		p.Timeout = &d
 	}
 	v, err := h.core.UpdateAuthorizationSettings(r.Context(), p)
@@ -347,7 +342,7 @@ func (h *Handler) listAuthorizationCalls(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	limit, err := webhookQueryInt(r, "limit", 500)
+	limit, err := webhookQueryInt(r, "limit", int64(core.Pages.Max))
 	if err != nil {
 		return err
 	}

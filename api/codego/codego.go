@@ -119,6 +119,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 		return
 	}
 	apiKey, whitelabel := req.apiKeys()
+	if err := req.textErr(); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	if apiKey != "" && h.limit != nil {
 		if ok, wait := h.limit.allow(apiKey, h.now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
@@ -132,10 +136,12 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 	case authKeys:
 		s.tenantID, err = h.login(ctx, req, apiKey, whitelabel, s)
 	case authToken:
-		s.tenantID, err = h.core.AuthenticateCodegoAPI(ctx, apiKey, whitelabel)
+		s.tenantID, err = h.core.AuthenticateAPIKey(ctx, apiKey, whitelabel)
 		if err == nil {
 			s.token = req.credential("authtoken", "auth_token")
-			err = h.core.CheckCodegoToken(ctx, s.tenantID, s.token)
+			if err = req.textErr(); err == nil {
+				err = h.core.CheckSession(ctx, s.tenantID, s.token)
+			}
 		}
 	}
 	if err != nil {
@@ -188,7 +194,7 @@ var authCodes = map[string]int{
 
 // fail writes err in the Codego error envelope: the one table from domain error to code.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	e := baas.AsError(err)
+	e := wordFields(baas.AsError(err))
 	body := errorBody{Status: 0, Message: e.Message}
 	if m, ok := messages[e.Reason]; ok {
 		body.Message = m

@@ -603,17 +603,6 @@ func TestInternalError(t *testing.T) {
 	}
 }
 
-func TestNormalizeUserID(t *testing.T) {
-	for in, want := range map[string]string{
-		`O39I2XXEsBtAgb0Cwd0CHUZiI290wmoqkXTcKETz\/V7uLds3J3OFKgtDzSg=`: "O39I2XXEsBtAgb0Cwd0CHUZiI290wmoqkXTcKETz/V7uLds3J3OFKgtDzSg=",
-		" ab cd= ": "ab+cd=",
-	} {
-		if got := codego.NormalizeUserID(in); got != want {
-			t.Fatalf("NormalizeUserID(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestRenderEvent renders the core's neutral payloads as the Codego webhooks showed them
 // before the core made them neutral: the same bytes.
 func TestRenderEvent(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
 
@@ -24,23 +25,70 @@ func newUserID() string {
 	return base64.StdEncoding.EncodeToString(b)
 }
 
-// NormalizeUserID undoes what clients commonly do to a user_id on its way back: the JSON
-// escape "\/" copied from a PHP-style answer, and "+" turned into a space by form
-// decoding. Neither character can be part of a user_id otherwise.
-func NormalizeUserID(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.ReplaceAll(s, `\/`, "/")
-	return strings.ReplaceAll(s, " ", "+")
-}
-
-// user returns the key of the customer a user_id names.
-func user(userID string) baas.CustomerKey { return baas.CustomerKey{Ref: NormalizeUserID(userID)} }
+// user returns the key of the customer a user_id names, undoing the escapes clients add
+// on its way back (httpx.NormalizeRef).
+func user(userID string) baas.CustomerKey { return baas.CustomerKey{Ref: httpx.NormalizeRef(userID)} }
 
 // messages gives some of the core's refusals, by reason, the Codego wording.
 var messages = map[string]string{
 	core.ReasonCustomerNotFound: "user not found",
 	core.ReasonTokenNotFound:    "Auth token not existed",
 	core.ReasonTokenInvalid:     "Token is invalid or expired",
+}
+
+// fieldNames gives the core's signup fields their Codego names.
+var fieldNames = map[string]string{
+	core.FieldEmail:              "email",
+	core.FieldPassword:           "password",
+	core.FieldDateOfBirth:        "dob",
+	core.FieldPhone:              "mobile",
+	core.FieldCountryOfResidence: "country_of_residence",
+	core.FieldPhoneCountry:       "country_id",
+	core.FieldNationality:        "nationality",
+	core.FieldAddressCountry:     "country",
+	core.FieldWorkCountry:        "work_country",
+	core.FieldTaxCountry:         "country_pay_tax",
+	core.FieldShipAddress:        "receive_card_address",
+	core.FieldShipCity:           "receive_card_city",
+	core.FieldShipZipCode:        "receive_card_zipcode",
+	core.FieldShipCountry:        "receive_card_country",
+	core.FieldIncomeSource:       "income_soruce",
+	core.FieldGender:             "gender",
+	core.FieldIPAddress:          "ipaddress",
+}
+
+// fieldWording words the core's field problems, by reason; %s is the Codego field name.
+// A reason not listed keeps the core's message (the password rules, the minimum age).
+var fieldWording = map[string]string{
+	core.ReasonInvalidEmail:        "%s must be a valid email address",
+	core.ReasonInvalidDate:         "%s must be a real date written YYYY-MM-DD",
+	core.ReasonDateInFuture:        "%s must not be in the future",
+	core.ReasonDateTooOld:          "%s must be a date in the last 130 years",
+	core.ReasonInvalidPhone:        "%s must be a phone number of 6 to 15 digits",
+	core.ReasonUnknownCountry:      "%s must be an id of the countries list",
+	core.ReasonShippingPartMissing: "%s cannot be blank when is_same is 0",
+	core.ReasonUnknownIncomeSource: "%s must be one of: " + strings.Join(core.IncomeSources(), ", "),
+	core.ReasonUnknownGender:       "%s must be " + strings.Join(core.Genders(), " or "),
+	core.ReasonInvalidIPAddress:    "%s must be an IPv4 or IPv6 address",
+}
+
+// wordFields returns e with its field problems in the Codego wording: Details one
+// message per field, Message the first. An error without field problems is e itself.
+func wordFields(e *baas.Error) *baas.Error {
+	if len(e.Fields) == 0 {
+		return e
+	}
+	w := *e
+	w.Details = make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		w.Details[i] = f.Message
+		name, named := fieldNames[f.Field]
+		if tmpl, ok := fieldWording[f.Reason]; ok && named {
+			w.Details[i] = strings.Replace(tmpl, "%s", name, 1)
+		}
+	}
+	w.Message = w.Details[0]
+	return &w
 }
 
 // RenderEvent returns the body a Codego receiver gets for an event, in the shapes of the

@@ -25,7 +25,7 @@ var fuzzAPIs = []string{"authenticaion", "refreshtoken", "countries_list", "nati
 	"documents_list", "signup", "upload_id_proof", "address_proof", "check_remaining_card", "get_shipping_cost",
 	"check_kyc_status", "account_detail", "no_such_api"}
 
-// fuzzEnv is a handler over a real SQLite store with one whitelabel, a live token and a
+// fuzzEnv is a handler over a real store with one whitelabel, a live token and a
 // signed-up user. Its rate-limit clock moves a second per request, so the limit never
 // hides a decoder from the fuzzer.
 type fuzzEnv struct {
@@ -35,8 +35,17 @@ type fuzzEnv struct {
 	userID string
 }
 
-func newFuzzEnv(f *testing.F) *fuzzEnv {
-	store := storetest.Open(f, "sqlite")
+// newFuzzEnvs returns a fuzzEnv over SQLite, and one over PostgreSQL when its URL is set.
+func newFuzzEnvs(f *testing.F) []*fuzzEnv {
+	var envs []*fuzzEnv
+	for _, engine := range servertest.FuzzEngines() {
+		envs = append(envs, newFuzzEnv(f, engine))
+	}
+	return envs
+}
+
+func newFuzzEnv(f *testing.F, engine string) *fuzzEnv {
+	store := storetest.Open(f, engine)
 	svc, err := core.New(store, core.DefaultConfig(), core.NewMasterKey(), nil, nil)
 	if err != nil {
 		f.Fatal(err)
@@ -46,8 +55,8 @@ func newFuzzEnv(f *testing.F) *fuzzEnv {
 	if err != nil {
 		f.Fatal(err)
 	}
-	_, sess, err := svc.CodegoLogin(ctx, core.CodegoLoginParams{ClientKey: creds.Codego.ClientKey,
-		SecretKey: creds.Codego.SecretKey, APIKey: creds.Codego.APIKey, WhitelabelID: creds.Codego.WhitelabelID})
+	_, sess, err := svc.OpenSession(ctx, core.OpenSessionParams{ClientKey: creds.Codego.ClientKey,
+		SecretKey: creds.Codego.SecretKey, APIKey: creds.Codego.APIKey, APIKeyID: creds.Codego.WhitelabelID})
 	if err != nil {
 		f.Fatal(err)
 	}
@@ -106,7 +115,8 @@ func check(t *testing.T, rec *httptest.ResponseRecorder, in any) {
 // API through the whole handler stack: no input may panic, answer a 5xx or an internal
 // error code (502/503), and every answer is the Codego envelope.
 func FuzzCodegoRequest(f *testing.F) {
-	env := newFuzzEnv(f)
+	envs := newFuzzEnvs(f)
+	env := envs[0]
 	seeds := []string{
 		``, `{}`,
 		string(servertest.SpecSignupJSON(env.keys, "seed@example.com")),
@@ -118,6 +128,7 @@ func FuzzCodegoRequest(f *testing.F) {
 		`{"name":{"a":[1,2,null]},"mobile":[],"email":null}`,
 		`user_id=` + env.userID + `&type=prepaid`,
 		`[]`, `null`, "\xff\xfe", `{"user_id":"\u0000"}`, `{"type":"prepaid","type":7}`,
+		`{"whitelabel_id":"\u0000","apikey":"\u0000"}`, `{"authtoken":"\u0000"}`, "user_id=%00&type=%ff",
 	}
 	for i := range fuzzAPIs {
 		for _, s := range seeds {
@@ -128,15 +139,17 @@ func FuzzCodegoRequest(f *testing.F) {
 	types := []string{"application/json", "application/x-www-form-urlencoded", "application/javascript", "text/plain",
 		"multipart/form-data"}
 	f.Fuzz(func(t *testing.T, api, ctype uint8, body []byte) {
-		rec := env.send(t, fuzzAPIs[int(api)%len(fuzzAPIs)], body, types[int(ctype)%len(types)])
-		check(t, rec, body)
+		for _, env := range envs {
+			check(t, env.send(t, fuzzAPIs[int(api)%len(fuzzAPIs)], body, types[int(ctype)%len(types)]), body)
+		}
 	})
 }
 
 // FuzzCodegoUpload sends arbitrary multipart forms to the upload APIs: arbitrary field
 // values and file bytes (seeded with real images) and arbitrary raw multipart bodies.
 func FuzzCodegoUpload(f *testing.F) {
-	env := newFuzzEnv(f)
+	envs := newFuzzEnvs(f)
+	env := envs[0]
 	png, jpg := testImage(f, "png"), testImage(f, "jpeg")
 	f.Add(uint8(0), env.userID, "1", "1234568910", jpg, png, []byte(nil))
 	f.Add(uint8(1), strings.ReplaceAll(env.userID, "/", `\\/`), "2", "", png, []byte(nil), []byte(nil))
@@ -173,6 +186,8 @@ func FuzzCodegoUpload(f *testing.F) {
 			_ = mw.Close()
 			body, ct = buf.Bytes(), mw.FormDataContentType()
 		}
-		check(t, env.send(t, name, body, ct), body)
+		for _, env := range envs {
+			check(t, env.send(t, name, body, ct), body)
+		}
 	})
 }

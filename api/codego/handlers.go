@@ -30,9 +30,12 @@ type tokenResponse struct {
 
 // login checks the four keys of authentication.
 func (h *Handler) login(ctx context.Context, req *request, apiKey, whitelabel string, s *session) (string, error) {
-	tenantID, sess, err := h.core.CodegoLogin(ctx, core.CodegoLoginParams{
-		ClientKey: req.credential("clientkey", "client_key"), SecretKey: req.credential("secretkey", "secret_key"),
-		APIKey: apiKey, WhitelabelID: whitelabel})
+	clientKey, secretKey := req.credential("clientkey", "client_key"), req.credential("secretkey", "secret_key")
+	if err := req.textErr(); err != nil {
+		return "", err
+	}
+	tenantID, sess, err := h.core.OpenSession(ctx, core.OpenSessionParams{
+		ClientKey: clientKey, SecretKey: secretKey, APIKey: apiKey, APIKeyID: whitelabel})
 	if err != nil {
 		return "", err
 	}
@@ -46,7 +49,7 @@ func (h *Handler) authenticate(ctx context.Context, req *request, s *session) (a
 		return nil, err
 	}
 	return tokenResponse{Status: 1, AuthToken: s.token, Expiry: expiryText,
-		ExpiresAt: datetime(h.now().Add(core.CodegoTokenTTL))}, nil
+		ExpiresAt: datetime(h.now().Add(core.SessionTTL))}, nil
 }
 
 // refreshToken: POST /api/refreshtoken.
@@ -54,7 +57,7 @@ func (h *Handler) refreshToken(ctx context.Context, req *request, s *session) (a
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
-	sess, err := h.core.RefreshCodegoToken(ctx, s.tenantID, s.token)
+	sess, err := h.core.RefreshSession(ctx, s.tenantID, s.token)
 	if err != nil {
 		return nil, err
 	}
@@ -66,14 +69,6 @@ func flag(b bool) string {
 		return "1"
 	}
 	return "0"
-}
-
-// amount renders minor units as Codego shows costs: "5" for whole units, "5.50" otherwise.
-func amount(minor int64, currency string) string {
-	if minor%100 == 0 {
-		return strconv.FormatInt(minor/100, 10)
-	}
-	return money.Format(minor, currency)
 }
 
 type countryEntry struct {
@@ -100,7 +95,7 @@ func (h *Handler) countries(ctx context.Context, req *request, s *session) (any,
 	for i, c := range list {
 		out[i] = countryEntry{ID: strconv.Itoa(c.ID), CountryCode: c.Alpha2, CountryName: c.Name, PhoneCode: c.PhoneCode,
 			ISO3: c.Numeric, Status: "1", IsIBAN: flag(c.IBAN), EuropeCountry: flag(c.Europe),
-			SolarisIBAN: flag(c.SolarisIBAN), ShippingCost: amount(c.ShippingCost, baas.ShippingCurrency)}
+			SolarisIBAN: flag(c.SolarisIBAN), ShippingCost: money.Compact(c.ShippingCost, baas.ShippingCurrency)}
 	}
 	return struct {
 		Status    int            `json:"status"`
@@ -178,7 +173,7 @@ func (h *Handler) signup(ctx context.Context, req *request, s *session) (any, er
 	pr.CountryOfResidence = req.countryID(false, "country_of_residence")
 	p.FirstName = req.str(strOpt{max: 100}, "name")
 	p.LastName = req.str(strOpt{max: 100}, "surname")
-	p.Phone = req.str(strOpt{max: 20}, "mobile")
+	p.Phone = req.str(strOpt{}, "mobile") // the core's rule bounds it: 6 to 15 digits
 	p.Email = req.str(strOpt{max: 254}, "email")
 	p.Password = req.str(strOpt{max: 128}, "password")
 	pr.PhoneCountry = req.countryID(false, "country_id")
@@ -219,11 +214,31 @@ func (h *Handler) signup(ctx context.Context, req *request, s *session) (any, er
 }
 
 // documentID reads the optional document_id of an upload, which must name the endpoint's
-// document type.
+// document type (the core's rule).
 func documentID(req *request, want int, api string) {
-	if n, ok := req.integer(true, "document_id"); ok && n != int64(want) {
+	if n, ok := req.integer(true, "document_id"); ok && core.CheckKYCType(want, n) != nil {
 		req.fail("document_id must be %d for %s", want, api)
 	}
+}
+
+// kycImages returns the images of an upload that were sent, naming each by its field,
+// and refuses the upload when a side the document type needs is missing (the core's
+// rule).
+func kycImages(req *request, docType int, sides ...core.KYCImageUpload) []core.KYCImageUpload {
+	var images []core.KYCImageUpload
+	for _, up := range sides {
+		if up.Data != nil {
+			images = append(images, up)
+		}
+	}
+	for _, side := range core.MissingKYCSides(docType, images) {
+		for _, up := range sides {
+			if up.Side == side {
+				req.fail("%s cannot be blank", up.Field)
+			}
+		}
+	}
+	return images
 }
 
 // uploadIDProof: POST /api/upload_id_proof (multipart). The back side is optional: a
@@ -232,16 +247,11 @@ func (h *Handler) uploadIDProof(ctx context.Context, req *request, s *session) (
 	userID := req.str(strOpt{max: 200}, "user_id")
 	documentID(req, baas.DocIDProof, "upload_id_proof")
 	number := req.str(strOpt{max: 64}, "document_number")
-	front, back := req.file("front_proof"), req.file("back_proof")
-	if front == nil {
-		req.fail("front_proof cannot be blank")
-	}
+	images := kycImages(req, baas.DocIDProof,
+		core.KYCImageUpload{Field: "front_proof", Side: baas.SideFront, Data: req.file("front_proof")},
+		core.KYCImageUpload{Field: "back_proof", Side: baas.SideBack, Data: req.file("back_proof")})
 	if err := req.finish(); err != nil {
 		return nil, err
-	}
-	images := []core.KYCImageUpload{{Field: "front_proof", Side: baas.SideFront, Data: front}}
-	if back != nil {
-		images = append(images, core.KYCImageUpload{Field: "back_proof", Side: baas.SideBack, Data: back})
 	}
 	if _, err := h.core.UploadKYC(ctx, core.UploadKYCParams{Customer: user(userID), Type: baas.DocIDProof, Number: number,
 		Images: images}); err != nil {
@@ -257,15 +267,13 @@ func (h *Handler) uploadIDProof(ctx context.Context, req *request, s *session) (
 func (h *Handler) addressProof(ctx context.Context, req *request, s *session) (any, error) {
 	userID := req.str(strOpt{max: 200}, "user_id")
 	documentID(req, baas.DocAddressProof, "address_proof")
-	img := req.file("address_proof")
-	if img == nil {
-		req.fail("address_proof cannot be blank")
-	}
+	images := kycImages(req, baas.DocAddressProof,
+		core.KYCImageUpload{Field: "address_proof", Side: baas.SideFull, Data: req.file("address_proof")})
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
 	if _, err := h.core.UploadKYC(ctx, core.UploadKYCParams{Customer: user(userID), Type: baas.DocAddressProof,
-		Images: []core.KYCImageUpload{{Field: "address_proof", Side: baas.SideFull, Data: img}}}); err != nil {
+		Images: images}); err != nil {
 		return nil, err
 	}
 	return messageResponse{1, "Address Proof Document Uploaded Successfully."}, nil
@@ -303,7 +311,7 @@ func (h *Handler) shippingCost(ctx context.Context, req *request, s *session) (a
 		Status       string `json:"status"`
 		ShippingCost string `json:"shipping_cost"`
 		Currency     string `json:"currency"`
-	}{"1", amount(cost, baas.ShippingCurrency), baas.ShippingCurrency}, nil
+	}{"1", money.Compact(cost, baas.ShippingCurrency), baas.ShippingCurrency}, nil
 }
 
 type kycEntry struct {

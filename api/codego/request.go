@@ -12,11 +12,11 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/baas-oss/baas"
+	fieldrule "github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
@@ -81,6 +81,9 @@ func parseRequest(w http.ResponseWriter, r *http.Request, limit int64) (*request
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
 		return nil, baas.Invalid("query string is malformed")
+	}
+	if name, _ := fieldrule.UnstorableParam(r); name != "" {
+		return nil, baas.Invalid(name + " must be valid UTF-8 without NUL characters")
 	}
 	for k, vs := range q {
 		if _, ok := req.fields[k]; !ok && len(vs) > 0 {
@@ -224,26 +227,44 @@ func (req *request) credential(names ...string) string {
 	for _, n := range names {
 		if v := strings.TrimSpace(req.header.Get(n)); v != "" {
 			req.lookup(names...)
-			return v
+			return req.storable(n, v)
 		}
 	}
 	return req.plain(names...)
 }
 
-// plain reads an optional string field without validation beyond its type.
+// plain reads an optional string field without validation beyond its type and
+// fieldrule.Storable.
 func (req *request) plain(names ...string) string {
 	f, ok := req.lookup(names...)
 	if !ok {
 		return ""
 	}
-	if f.form {
-		return strings.TrimSpace(f.text)
+	s := f.text
+	if !f.form {
+		if s, ok = fieldrule.JSONString(f.raw); !ok {
+			return "" // a credential of the wrong type is a missing credential
+		}
 	}
-	var s string
-	if json.Unmarshal(f.raw, &s) != nil {
-		return "" // a credential of the wrong type is a missing credential
+	return req.storable(names[0], strings.TrimSpace(s))
+}
+
+// storable returns s, or "" with a validation message when no store could hold it.
+func (req *request) storable(name, s string) string {
+	if !fieldrule.Storable(s) {
+		req.fail("%s must be valid UTF-8 without NUL characters", name)
+		return ""
 	}
-	return strings.TrimSpace(s)
+	return s
+}
+
+// textErr is the validation error of the credentials read so far that no store could
+// hold, or nil: it is answered before a credential is looked up.
+func (req *request) textErr() error {
+	if len(req.errs) == 0 {
+		return nil
+	}
+	return baas.Invalid(req.errs...)
 }
 
 // apiKeys returns apikey and whitelabel_id: from a field (JSON body, form, query) or HTTP
@@ -268,7 +289,7 @@ func (req *request) apiKeys() (apiKey, whitelabel string) {
 			whitelabel = v
 		}
 	}
-	return apiKey, whitelabel
+	return req.storable("apikey", apiKey), req.storable("whitelabel_id", whitelabel)
 }
 
 type strOpt struct {
@@ -287,46 +308,30 @@ func (req *request) str(o strOpt, names ...string) string {
 		}
 		return ""
 	}
-	var s string
-	if f.form {
-		s = f.text
-	} else if err := json.Unmarshal(f.raw, &s); err != nil {
-		if !isIntegerLiteral(f.raw) {
-			req.fail("%s must be a string", name)
-			return ""
+	s := f.text
+	if !f.form {
+		var ok bool
+		if s, ok = fieldrule.JSONString(f.raw); !ok {
+			if !fieldrule.IsIntegerLiteral(f.raw) {
+				req.fail("%s must be a string", name)
+				return ""
+			}
+			s = string(f.raw)
 		}
-		s = string(f.raw)
 	}
-	s = strings.TrimSpace(s)
-	if s == "" {
-		if !o.optional {
-			req.fail("%s cannot be blank", name)
-		}
-		return ""
-	}
-	max := o.max
-	if max == 0 {
-		max = 255
-	}
-	if !utf8.ValidString(s) {
-		req.fail("%s must be valid UTF-8", name)
-		return ""
-	}
-	if utf8.RuneCountInString(s) > max {
-		req.fail("%s must be at most %d characters", name, max)
-		return ""
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		req.fail("%s must not contain control characters", name)
-		return ""
+	s, problem := fieldrule.Text(s, o.max)
+	if problem != fieldrule.None && (problem != fieldrule.Blank || !o.optional) {
+		req.fail("%s", wording.Message(problem, name, o.max))
 	}
 	return s
 }
 
-// isIntegerLiteral reports whether raw is a JSON number written as an integer.
-func isIntegerLiteral(raw json.RawMessage) bool {
-	s := strings.TrimPrefix(string(raw), "-")
-	return s != "" && len(s) <= 30 && strings.Trim(s, "0123456789") == ""
+// wording is the vendor's manner for the problems of a text field.
+var wording = fieldrule.Wording{
+	fieldrule.Blank:      "%[1]s cannot be blank",
+	fieldrule.Unstorable: "%[1]s must be valid UTF-8",
+	fieldrule.TooLong:    "%[1]s must be at most %[2]d characters",
+	fieldrule.Control:    "%[1]s must not contain control characters",
 }
 
 // integer reads an integer field: a JSON number (500.0 counts as 500) or a string of
@@ -359,16 +364,17 @@ func (req *request) integer(optional bool, names ...string) (int64, bool) {
 		}
 		return 0, false
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, true
-	}
+	// A JSON number may be written 500.0 or 5e2, within float64's exact integers.
+	floatLimit := 0.0
 	if !f.form && f.raw[0] != '"' {
-		if v, err := strconv.ParseFloat(s, 64); err == nil && v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-			return int64(v), true
-		}
+		floatLimit = 1 << 53
 	}
-	req.fail("%s must be an integer", name)
-	return 0, false
+	n, problem := fieldrule.Integer(s, floatLimit)
+	if problem != fieldrule.None {
+		req.fail("%s must be an integer", name)
+		return 0, false
+	}
+	return n, true
 }
 
 // countryID reads a country id (existence is the core's rule).

@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/money"
 )
@@ -21,7 +22,7 @@ func (h *Handler) createAccount(ctx context.Context, r *http.Request, b *body) (
 		AddressLine2: b.str(strOpt{empty: true}, "addressLine2"),
 		City:         b.str(strOpt{max: 100}, "city"),
 		ZipCode:      b.str(strOpt{max: 20}, "zipCode"),
-		Phone:        b.str(strOpt{max: 20}, "phone"),
+		Phone:        b.str(strOpt{}, "phone"), // the core's rule bounds it: 6 to 15 digits
 		Email:        b.str(strOpt{max: 254}, "email"),
 		Handle:       b.str(strOpt{max: 64}, "handle"),
 	}
@@ -89,7 +90,7 @@ func (h *Handler) changeAccountStatus(ctx context.Context, r *http.Request, b *b
 func (h *Handler) cashIn(ctx context.Context, r *http.Request, b *body) (*response, error) {
 	p := core.CashInParams{
 		AccountNumber: b.int(intOpt{positive: true}, "accountNumber"),
-		Amount:        b.int(intOpt{positive: true}, "amount"),
+		Amount:        b.amount("amount"),
 		Message:       b.str(strOpt{optional: true}, "message"),
 	}
 	if err := invalid(b.finish()); err != nil {
@@ -118,7 +119,7 @@ func (h *Handler) p2p(ctx context.Context, r *http.Request, b *body) (*response,
 	p := core.P2PParams{
 		OriginNumber:      b.int(intOpt{positive: true}, "originAccountNumber"),
 		DestinationNumber: b.int(intOpt{positive: true}, "destinarionAccountNumber", "destinationAccountNumber"),
-		Amount:            b.int(intOpt{positive: true}, "amount"),
+		Amount:            b.amount("amount"),
 		Message:           b.str(strOpt{optional: true}, "message"),
 	}
 	if err := invalid(b.finish()); err != nil {
@@ -182,11 +183,17 @@ func (h *Handler) customerInfo(ctx context.Context, r *http.Request, _ *body) (*
 	return &response{status: http.StatusOK, data: accountInfo(info)}, nil
 }
 
+// accountNotFound answers an account identifier that cannot name an account.
+var accountNotFound = baas.Reasonf(baas.ENotFound, "ACCOUNT_NOT_FOUND", "account not found")
+
 // customerInfoByEmail: GET /v1/accounts/customer-info-by-email/{email}.
 func (h *Handler) customerInfoByEmail(ctx context.Context, r *http.Request, _ *body) (*response, error) {
 	email, err := url.PathUnescape(r.PathValue("email"))
 	if err != nil || email == "" || len(email) > 254 {
 		return nil, baas.Invalid("email must be an email")
+	}
+	if !field.Storable(email) {
+		return nil, accountNotFound // no account has it
 	}
 	info, err := h.core.GetAccountInfoByEmail(ctx, email)
 	if err != nil {
@@ -240,14 +247,10 @@ func (h *Handler) transactions(ctx context.Context, r *http.Request, _ *body) (*
 	if err != nil {
 		return nil, err
 	}
-	f := baas.StatementFilter{Limit: 100}
+	var f baas.StatementFilter
 	q := r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		l, err := strconv.Atoi(v)
-		if err != nil || l < 1 || l > 500 {
-			return nil, baas.Invalid("limit must be an integer between 1 and 500")
-		}
-		f.Limit = l
+	if f.Limit, err = core.Pages.Parse(q.Get("limit")); err != nil {
+		return nil, err
 	}
 	if v := q.Get("cursor"); v != "" {
 		c, err := strconv.ParseInt(v, 10, 64)

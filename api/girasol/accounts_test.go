@@ -310,6 +310,11 @@ func TestBadInput(t *testing.T) {
 				b["email"] = "not-an-email"
 				return b
 			}(), 400, []string{"email must be an email"}},
+			{"bad phone", "/v1/accounts/create-account", func() any {
+				b := accountBody(e.Tenant.Girasol.CompanyID, "p")
+				b["phone"] = "+1 234-567-890-123-456" // 16 digits
+				return b
+			}(), 400, []string{"phone must be a valid phone number"}},
 			{"long name", "/v1/accounts/create-account", func() any {
 				b := accountBody(e.Tenant.Girasol.CompanyID, "y")
 				b["firstName"] = strings.Repeat("a", 101)
@@ -418,5 +423,21 @@ func TestRenderEvent(t *testing.T) {
 		if err != nil || string(got) != c.want {
 			t.Fatalf("RenderEvent(%s) = %s, %v\nwant %s", c.payload, got, err, c.want)
 		}
+	}
+}
+
+// TestPhoneRule: the phone is checked by the core's rule alone, 6 to 15 digits with an
+// optional leading + and spaces or dashes, however long it is written.
+func TestPhoneRule(t *testing.T) {
+	e := servertest.Start(t, "sqlite")
+	b := accountBody(e.Tenant.Girasol.CompanyID, "longphone")
+	b["phone"] = "+1 234-567-890-123-45" // 21 characters, 15 digits
+	if r := e.Girasol(t, "POST", "/v1/accounts/create-account", b); r.Status != 201 {
+		t.Fatalf("create-account: %d %s", r.Status, r.Raw)
+	}
+	b = accountBody(e.Tenant.Girasol.CompanyID, "shortphone")
+	b["phone"] = "12345"
+	if r := e.Girasol(t, "POST", "/v1/accounts/create-account", b); r.Status != 400 {
+		t.Fatalf("5 digits: %d %s", r.Status, r.Raw)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/core"
 )
 
@@ -93,7 +94,7 @@ func (b *body) cardID() string {
 		b.fail(msgCardIDUUID)
 		return ""
 	}
-	s, ok := jsonString(raw)
+	s, ok := field.JSONString(raw)
 	if !ok || !uuidRe.MatchString(s) {
 		b.fail(msgCardIDUUID)
 		return ""

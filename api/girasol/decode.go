@@ -6,12 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"net/mail"
 	"regexp"
 	"sort"
-	"strconv"
-	"strings"
 	"unicode/utf8"
+
+	"github.com/baas-oss/baas/api/field"
+	"github.com/baas-oss/baas/core"
+	"github.com/baas-oss/baas/ledger"
 )
 
 // body decodes a JSON object request body field by field, collecting one message per
@@ -93,29 +94,24 @@ func (b *body) str(o strOpt, names ...string) string {
 		}
 		return ""
 	}
-	s, ok := jsonString(raw)
+	s, ok := field.JSONString(raw)
 	if !ok {
 		b.fail("%s must be a string", name)
 		return ""
 	}
-	s = strings.TrimSpace(s)
-	if s == "" && !o.empty && !o.optional {
-		b.fail("%s should not be empty", name)
-		return ""
-	}
-	max := o.max
-	if max == 0 {
-		max = 255
-	}
-	if utf8.RuneCountInString(s) > max {
-		b.fail("%s must be shorter than or equal to %d characters", name, max)
-		return ""
-	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
-		b.fail("%s must not contain control characters", name)
-		return ""
+	s, problem := field.Text(s, o.max)
+	if problem != field.None && (problem != field.Blank || !o.empty && !o.optional) {
+		b.fail("%s", wording.Message(problem, name, o.max))
 	}
 	return s
+}
+
+// wording is class-validator's for the problems of a text field.
+var wording = field.Wording{
+	field.Blank:      "%[1]s should not be empty",
+	field.Unstorable: "%[1]s must be valid UTF-8",
+	field.TooLong:    "%[1]s must be shorter than or equal to %[2]d characters",
+	field.Control:    "%[1]s must not contain control characters",
 }
 
 type intOpt struct {
@@ -153,6 +149,21 @@ func (b *body) int(o intOpt, names ...string) int64 {
 	return v
 }
 
+// amount reads an amount field: an integer the one amount rule (ledger.CheckAmount)
+// accepts.
+func (b *body) amount(name string) int64 {
+	n := len(b.errs)
+	v := b.int(intOpt{}, name)
+	if len(b.errs) > n {
+		return 0
+	}
+	if err := ledger.CheckAmount(v); err != nil {
+		b.fail("%s", ledger.AmountMessage)
+		return 0
+	}
+	return v
+}
+
 var uuidRe = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
 
 // uuid reads an optional UUID string field.
@@ -165,13 +176,9 @@ func (b *body) uuid(names ...string) string {
 	return s
 }
 
-// email checks that s (already read) is an email address.
+// email checks that s (already read) is an email address, by the core's rule.
 func (b *body) email(name, s string) {
-	if s == "" {
-		return
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
+	if s != "" && !core.ValidEmail(s) {
 		b.fail("%s must be an email", name)
 	}
 }
@@ -194,36 +201,18 @@ func (b *body) finish() []string {
 	return b.errs
 }
 
-// jsonString reads a JSON string value; raw has already been checked to be valid JSON.
-func jsonString(raw json.RawMessage) (string, bool) {
-	if len(raw) < 2 || raw[0] != '"' {
-		return "", false
-	}
-	if bytes.IndexByte(raw, '\\') < 0 {
-		return string(raw[1 : len(raw)-1]), true // no escapes: the common case
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		return "", false
-	}
-	return s, true
-}
-
 // jsonInt reads a JSON number that must be an integer; it returns the class-validator
 // message for anything else. 500.0 and 5e2 count as 500.
 func jsonInt(raw json.RawMessage) (int64, string) {
-	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
+	if !field.IsJSONNumber(raw) {
 		return 0, "must be a number conforming to the specified constraints"
 	}
-	if v, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
-		return v, ""
-	}
-	f, err := strconv.ParseFloat(string(raw), 64)
-	switch {
-	case err != nil || math.IsInf(f, 0) || math.Abs(f) >= 1<<63:
+	v, problem := field.Integer(string(raw), 1<<63)
+	switch problem {
+	case field.TooLarge:
 		return 0, fmt.Sprintf("must not be greater than %d", int64(math.MaxInt64))
-	case f != math.Trunc(f):
+	case field.Fraction:
 		return 0, "must be an integer number"
 	}
-	return int64(f), ""
+	return v, ""
 }

@@ -2,17 +2,12 @@ package girasol_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/baas-oss/baas/core"
-	"github.com/baas-oss/baas/server"
 	"github.com/baas-oss/baas/server/servertest"
-	"github.com/baas-oss/baas/store/storetest"
 )
 
 var fuzzRoutes = []struct{ method, path string }{
@@ -32,8 +27,8 @@ var fuzzRoutes = []struct{ method, path string }{
 }
 
 // FuzzGirasolRequest sends arbitrary bodies, path tails and idempotency keys through the
-// whole handler stack over a real SQLite store: no input may panic or produce a 5xx, and
-// every answer must be the Girasol envelope.
+// whole handler stack over a real SQLite store, and PostgreSQL when its URL is set: no
+// input may panic or produce a 5xx, and every answer must be the Girasol envelope.
 func FuzzGirasolRequest(f *testing.F) {
 	for _, seed := range []string{
 		`{"companyId":"d3574800-e15e-4292-8ad4-608d465acbc4","firstName":"alejo","lastName":"villegas","addressLine1":"cra123","addressLine2":"asd","city":"montevideo","zipCode":"000","phone":"3018775627","email":"a@example.com","handle":"asdd"}`,
@@ -54,22 +49,15 @@ func FuzzGirasolRequest(f *testing.F) {
 	f.Add(uint8(6), []byte(nil), "99999999?limit=0&cursor=-1", "")
 	f.Add(uint8(5), []byte(nil), "a/../b", "") // the mux would redirect these
 	f.Add(uint8(4), []byte(nil), "1//../.", "")
+	f.Add(uint8(5), []byte(nil), "%00", "") // text PostgreSQL cannot store
+	f.Add(uint8(5), []byte(nil), "%ff%fe", "")
+	f.Add(uint8(6), []byte(nil), "14507214?cursor=%00&limit=%ff", "")
 	f.Add(uint8(11), []byte(nil), "5bc3890d-e745-4ea3-bcd6-b5fab04b062e/freeze", "")
 	f.Add(uint8(12), []byte(nil), "info-by-card-id/9c530680-5455-46e3-9ad5-372bfb6ebdc", "")
 	f.Add(uint8(12), []byte(nil), "info-by-account/1114719", "")
 	f.Add(uint8(12), []byte(nil), "f89330f0-108f-42f4-8e59-891c87879fe6/virtual-card-info", "")
 
-	store := storetest.Open(f, "sqlite")
-	svc, err := core.New(store, core.DefaultConfig(), core.NewMasterKey(), nil, nil)
-	if err != nil {
-		f.Fatal(err)
-	}
-	creds, err := svc.CreateTenant(context.Background(), core.CreateTenantParams{Name: "fuzz", Sandbox: true})
-	if err != nil {
-		f.Fatal(err)
-	}
-	h := server.New(server.Options{Core: svc, Log: slog.New(slog.DiscardHandler), AdminAuth: func(string) bool { return false }})
-	headers := servertest.GirasolHeaders(creds)
+	targets := servertest.FuzzTargets(f, false)
 
 	f.Fuzz(func(t *testing.T, route uint8, body []byte, tail, idemKey string) {
 		rt := fuzzRoutes[int(route)%len(fuzzRoutes)]
@@ -77,21 +65,23 @@ func FuzzGirasolRequest(f *testing.F) {
 		if rt.method == "GET" || rt.path == "/v1/cards/" {
 			target += tail
 		}
-		req, err := http.NewRequest(rt.method, "http://baas.test"+target, bytes.NewReader(body))
-		if err != nil {
-			return // not a request a client could send
-		}
-		req.Header = headers.Clone()
-		if idemKey != "" {
-			req.Header["Idempotency-Key"] = []string{idemKey}
-		}
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		if rec.Code >= 500 {
-			t.Fatalf("%s %s %q -> %d %s", rt.method, target, body, rec.Code, rec.Body)
-		}
-		if !bytes.HasPrefix(rec.Body.Bytes(), []byte(fmt.Sprintf(`{"statusCode":%d,"error":`, rec.Code))) {
-			t.Fatalf("not a Girasol envelope: %d %s", rec.Code, rec.Body)
+		for _, tg := range targets {
+			req, err := http.NewRequest(rt.method, "http://baas.test"+target, bytes.NewReader(body))
+			if err != nil {
+				return // not a request a client could send
+			}
+			req.Header = servertest.GirasolHeaders(tg.Tenant)
+			if idemKey != "" {
+				req.Header["Idempotency-Key"] = []string{idemKey}
+			}
+			rec := httptest.NewRecorder()
+			tg.Handler.ServeHTTP(rec, req)
+			if rec.Code >= 500 {
+				t.Fatalf("%s %s %q -> %d %s", rt.method, target, body, rec.Code, rec.Body)
+			}
+			if !bytes.HasPrefix(rec.Body.Bytes(), []byte(fmt.Sprintf(`{"statusCode":%d,"error":`, rec.Code))) {
+				t.Fatalf("not a Girasol envelope: %d %s", rec.Code, rec.Body)
+			}
 		}
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
@@ -72,9 +73,22 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 			h.writeError(w, r, http.StatusUnauthorized, "x-secret-key header is required")
 			return
 		}
-		tenantID, err := h.core.AuthenticateGirasol(r.Context(), apiKey, secret, r.Header.Get("x-company-id"))
+		company := r.Header.Get("x-company-id")
+		// A header may carry bytes no store holds: such a key is no key of ours.
+		if !field.Storable(apiKey) || !field.Storable(secret) || !field.Storable(company) {
+			h.fail(w, r, baas.Errorf(baas.EUnauthorized, "Unauthorized"))
+			return
+		}
+		tenantID, err := h.core.AuthenticateGirasol(r.Context(), apiKey, secret, company)
 		if err != nil {
 			h.fail(w, r, err)
+			return
+		}
+		if name, inPath := field.UnstorableParam(r); inPath {
+			h.fail(w, r, accountNotFound)
+			return
+		} else if name != "" {
+			h.fail(w, r, baas.Invalid(name+" must be valid UTF-8 without NUL characters"))
 			return
 		}
 		httpx.SetTenant(r.Context(), tenantID)
@@ -180,7 +194,7 @@ type envelope struct {
 }
 
 // timestamp renders times as the spec does: ISO 8601 UTC with milliseconds.
-func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+func timestamp(t time.Time) string { return httpx.Time(t) }
 
 // Account statuses as numbers: 1 active, 2 inactive (docs/girasol.md explains the choice).
 const (

@@ -1,6 +1,6 @@
 // Package httpx holds what both HTTP dialects and the admin API share: request ids, body
-// limits, JSON writing, idempotency keys and request fingerprints. No business rule lives
-// here.
+// limits, JSON writing, the time layout, idempotency keys and request fingerprints. No
+// business rule lives here.
 package httpx
 
 import (
@@ -14,10 +14,19 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/core"
 )
+
+// TimeLayout is how the Girasol dialect and the admin API write times: ISO 8601 in UTC
+// with milliseconds, "2024-09-19T10:13:25.567Z". (Codego writes "2006-01-02 15:04:05";
+// webhook bodies carry microseconds, see docs/webhooks.md.)
+const TimeLayout = "2006-01-02T15:04:05.000Z"
+
+// Time formats t in TimeLayout, in UTC.
+func Time(t time.Time) string { return t.UTC().Format(TimeLayout) }
 
 // MaxJSONBody caps JSON request bodies.
 const MaxJSONBody = 1 << 20

@@ -1,5 +1,6 @@
-// Command baas is the baas server and its operator tools: serve, migrate, tenant create,
-// ledger verify, version. It is the only place that names concrete stores.
+// Command baas is the baas server and its operator tools: serve, migrate, tenant create
+// and update, webhook add/list/delete, ledger verify, bench, version. It is the only place
+// that names concrete stores.
 package main
 
 import (

@@ -54,7 +54,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	root.SetArgs(args)
 	root.SetOut(m.Stdout)
 	root.SetErr(m.Stderr)
-	return root.ExecuteContext(ctx)
+	return root.ExecuteContext(m.withCLIActor(ctx)) // audit.go
 }
 
 // Close releases the store.
@@ -100,7 +100,12 @@ func (m *Main) commands() *cobra.Command {
 				return err
 			}
 			defer m.Close()
-			creds, err := m.core.CreateTenant(cmd.Context(), core.CreateTenantParams{Name: name, Sandbox: !production})
+			var sandbox *bool // the core's default unless --production was given
+			if cmd.Flags().Changed("production") {
+				sandbox = new(bool)
+				*sandbox = !production
+			}
+			creds, err := m.core.CreateTenant(cmd.Context(), core.CreateTenantParams{Name: name, Sandbox: core.TenantSandbox(sandbox)})
 			if err != nil {
 				return err
 			}
@@ -146,7 +151,7 @@ func (m *Main) commands() *cobra.Command {
 		Run: func(*cobra.Command, []string) { fmt.Fprintln(m.Stdout, "baas", Version) }}
 
 	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand(), m.keysCommand(),
-		m.cardDataKeyCommand())
+		m.auditCommand(), m.cardDataKeyCommand())
 	return root
 }
 

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"testing"
 	"time"
 
@@ -151,4 +152,40 @@ func (e *Env) Admin(t testing.TB, method, path string, body any) *Response {
 	h := http.Header{}
 	h.Set("Authorization", "Bearer "+AdminToken)
 	return e.Do(t, method, path, body, h)
+}
+
+// FuzzEngines are the engines a fuzz target sends every input to: SQLite, and
+// PostgreSQL when its URL is set (a fuzz target cannot skip one engine in a subtest).
+func FuzzEngines() []string {
+	if os.Getenv(storetest.PostgresURLEnv) == "" {
+		return []string{"sqlite"}
+	}
+	return []string{"sqlite", "postgres"}
+}
+
+// Target is a handler over a fresh store with one sandbox tenant, which a fuzz target
+// calls in-process.
+type Target struct {
+	Handler http.Handler
+	Tenant  *core.TenantCredentials
+}
+
+// FuzzTargets returns a Target per engine of FuzzEngines. Any operator token is accepted
+// when admin is set, none otherwise.
+func FuzzTargets(f *testing.F, admin bool) []Target {
+	f.Helper()
+	var out []Target
+	for _, engine := range FuzzEngines() {
+		svc, err := core.New(storetest.Open(f, engine), core.DefaultConfig(), core.NewMasterKey(), nil, nil)
+		if err != nil {
+			f.Fatal(err)
+		}
+		creds, err := svc.CreateTenant(context.Background(), core.CreateTenantParams{Name: "fuzz", Sandbox: true})
+		if err != nil {
+			f.Fatal(err)
+		}
+		out = append(out, Target{server.New(server.Options{Core: svc, Log: slog.New(slog.DiscardHandler),
+			AdminAuth: func(string) bool { return admin }}), creds})
+	}
+	return out
 }

@@ -12,20 +12,20 @@ import (
 	"github.com/baas-oss/baas"
 )
 
-// This file holds the queries of sessions (baas.SessionTx: auth tokens), customers with
+// This file holds the queries of sessions (baas.SessionTx: API session tokens, in the table codego_tokens), customers with
 // their reference and profile (baas.CustomerTx), KYC documents and images, KYC settings
 // (baas.KYCTx).
 
-// --- auth tokens ---
+// --- API session tokens ---
 
-func (x *queries) InsertCodegoToken(ctx context.Context, t *baas.CodegoToken) error {
+func (x *queries) InsertSessionToken(ctx context.Context, t *baas.SessionToken) error {
 	_, err := x.exec(ctx, `INSERT INTO codego_tokens (token_hash, tenant_id, created_at, expires_at) VALUES (?, ?, ?, ?)`,
 		t.Hash, t.TenantID, micros(t.CreatedAt), micros(t.ExpiresAt))
 	return err
 }
 
-func (x *queries) FindCodegoToken(ctx context.Context, hash []byte) (*baas.CodegoToken, error) {
-	var t baas.CodegoToken
+func (x *queries) FindSessionToken(ctx context.Context, hash []byte) (*baas.SessionToken, error) {
+	var t baas.SessionToken
 	var created, expires int64
 	err := x.row(ctx, `SELECT token_hash, tenant_id, created_at, expires_at FROM codego_tokens WHERE token_hash = ?`, hash).
 		Scan(&t.Hash, &t.TenantID, &created, &expires)
@@ -36,7 +36,7 @@ func (x *queries) FindCodegoToken(ctx context.Context, hash []byte) (*baas.Codeg
 	return &t, nil
 }
 
-func (x *queries) DeleteCodegoTokens(ctx context.Context, tenantID string, before time.Time) (int64, error) {
+func (x *queries) DeleteExpiredSessionTokens(ctx context.Context, tenantID string, before time.Time) (int64, error) {
 	res, err := x.exec(ctx, `DELETE FROM codego_tokens WHERE tenant_id = ? AND expires_at < ?`, tenantID, micros(before))
 	if err != nil {
 		return 0, err
@@ -306,11 +306,8 @@ func (x *queries) ListKYCDocuments(ctx context.Context, f baas.KYCFilter) ([]*ba
 	if f.AfterID > 0 {
 		w.add("d.id > ?", f.AfterID)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	return x.listKYC(ctx, `SELECT `+kycCols+kycFrom+w.String()+` ORDER BY d.id LIMIT ?`, append(w.args, limit)...)
+	limit, args := limitClause(f.Limit, w.args)
+	return x.listKYC(ctx, `SELECT `+kycCols+kycFrom+w.String()+` ORDER BY d.id`+limit, args...)
 }
 
 func (x *queries) LatestKYCDocuments(ctx context.Context, customerID string) ([]*baas.KYCDocument, error) {

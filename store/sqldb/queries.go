@@ -210,6 +210,15 @@ func (x *queries) FindAccount(ctx context.Context, f baas.AccountFilter) (*baas.
 	return a, x.scanErr(err, "account")
 }
 
+// limitClause is the LIMIT clause of a page, with its argument appended to args: the core
+// decides page sizes, and a limit of 0 reads every row.
+func limitClause(limit int, args []any) (string, []any) {
+	if limit <= 0 {
+		return "", args
+	}
+	return " LIMIT ?", append(args, limit)
+}
+
 func (x *queries) ListAccounts(ctx context.Context, f baas.AccountListFilter) ([]*baas.Account, error) {
 	w := &where{}
 	w.add("tenant_id = ?", f.TenantID)
@@ -217,11 +226,8 @@ func (x *queries) ListAccounts(ctx context.Context, f baas.AccountListFilter) ([
 		w.add("kind = ?", f.Kind)
 	}
 	w.add("id > ?", f.AfterID)
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	rows, err := x.query(ctx, `SELECT `+accountCols+` FROM accounts`+w.String()+` ORDER BY id LIMIT ?`, append(w.args, limit)...)
+	limit, args := limitClause(f.Limit, w.args)
+	rows, err := x.query(ctx, `SELECT `+accountCols+` FROM accounts`+w.String()+` ORDER BY id`+limit, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -493,10 +499,6 @@ func (x *queries) CreditLater(ctx context.Context, tenantID, status string, tran
 }
 
 func (x *queries) ListStatements(ctx context.Context, f baas.StatementFilter) ([]*baas.Statement, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
 	w := &where{}
 	from := `postings p JOIN transfers t ON t.id = p.transfer_id`
 	if f.AccountID != 0 {
@@ -510,10 +512,10 @@ func (x *queries) ListStatements(ctx context.Context, f baas.StatementFilter) ([
 	if f.BeforeID > 0 {
 		w.add("p.id < ?", f.BeforeID)
 	}
+	limit, args := limitClause(f.Limit, w.args)
 	rows, err := x.query(ctx, `SELECT p.id, p.transfer_id, t.kind, p.amount, p.balance_after, p.currency,
 		t.description, t.merchant, t.metadata, t.created_at
-		FROM `+from+w.String()+` ORDER BY p.id DESC LIMIT ?`,
-		append(w.args, limit)...)
+		FROM `+from+w.String()+` ORDER BY p.id DESC`+limit, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -365,12 +365,9 @@ func (x *queries) ListDeliveries(ctx context.Context, f baas.DeliveryFilter) ([]
 	if f.BeforeID > 0 {
 		w.add("d.id < ?", f.BeforeID)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
+	limit, args := limitClause(f.Limit, w.args)
 	rows, err := x.query(ctx, `SELECT `+prefixCols("d.", deliveryCols)+`, e.type FROM webhook_deliveries d
-		JOIN events e ON e.id = d.event_id`+w.String()+` ORDER BY d.id DESC LIMIT ?`, append(w.args, limit)...)
+		JOIN events e ON e.id = d.event_id`+w.String()+` ORDER BY d.id DESC`+limit, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -474,11 +471,8 @@ func (x *queries) ListEvents(ctx context.Context, f baas.EventFilter) ([]*baas.E
 	if f.BeforeID > 0 {
 		w.add("id < ?", f.BeforeID)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 100
-	}
-	rows, err := x.query(ctx, `SELECT `+eventCols+` FROM events`+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit)...)
+	limit, args := limitClause(f.Limit, w.args)
+	rows, err := x.query(ctx, `SELECT `+eventCols+` FROM events`+w.String()+` ORDER BY id DESC`+limit, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -536,11 +530,9 @@ func (x *queries) ListAuthorizationCalls(ctx context.Context, tenantID string, b
 	if beforeID > 0 {
 		w.add("id < ?", beforeID)
 	}
-	if limit <= 0 {
-		limit = 100
-	}
+	clause, args := limitClause(limit, w.args)
 	rows, err := x.query(ctx, `SELECT id, tenant_id, request_id, reference, approved, stand_in, reason, status_code,
-		latency_us, created_at FROM authorization_calls`+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit)...)
+		latency_us, created_at FROM authorization_calls`+w.String()+` ORDER BY id DESC`+clause, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -65,7 +65,7 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"CodegoCustomers", testCodegoCustomers},
 
 		// session.go
-		{"CodegoTokens", testCodegoTokens},
+		{"SessionTokens", testSessionTokens},
 
 		// kyc.go
 		{"KYCDocuments", testKYCDocuments},
@@ -106,6 +106,9 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 
 		// authorization.go
 		{"AuthorizationSettings", testAuthorizationSettings},
+
+		// audit.go
+		{"AuditLog", testAuditLog},
 
 		// card.go
 		{"Cards", testCards},

@@ -115,7 +115,9 @@ func testCodegoCustomers(t *testing.T, s baas.Store) {
 	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateProfiledCustomer(ctx, dup) }); !baas.IsCode(err, baas.EConflict) {
 		t.Fatalf("duplicate email: %v", err)
 	}
-	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.CreateProfiledCustomer(ctx, codegoCustomer(other, "john@example.com")) }); err != nil {
+	if err := s.InTx(ctx, func(tx baas.Tx) error {
+		return tx.CreateProfiledCustomer(ctx, codegoCustomer(other, "john@example.com"))
+	}); err != nil {
 		t.Fatalf("same email, other tenant: %v", err)
 	}
 	pc, err := r.FindCustomer(ctx, baas.CustomerFilter{TenantID: ten, Email: &c.Email})

@@ -1,5 +1,11 @@
 package core
 
+// The event log and its webhook outbox, as the tenant and the dispatcher see them:
+// tenants' webhook endpoints (where events go, with sealed secrets), the events and
+// deliveries they list and re-send, and the claim/record cycle the dispatcher (package
+// webhook, which owns HTTP) runs on due deliveries. Events themselves are written by
+// core.event in the transaction of the change they report (service.go).
+
 import (
 	"context"
 	"crypto/rand"
@@ -17,9 +23,10 @@ import (
 	"github.com/google/uuid"
 )
 
-// webhookState is what webhooks add to the Service: the caller of real-time
-// authorizations (set by the binary, which owns HTTP).
-type webhookState struct {
+// outboundState is what the Service needs to call tenants' URLs: the caller of real-time
+// authorizations (set by the binary, which owns HTTP). The secrets of webhook endpoints
+// and authorization URLs are sealed under purposeWebhookSeal, through the keyring.
+type outboundState struct {
 	mu     sync.RWMutex
 	caller baas.AuthorizationCaller
 }
@@ -146,6 +153,9 @@ func (s *Service) CreateWebhookEndpoint(ctx context.Context, p CreateWebhookEndp
 			return baas.Reasonf(baas.EConflict, "TOO_MANY_ENDPOINTS", "a tenant has at most %d webhook endpoints", MaxEndpointsPerTenant)
 		}
 		e.CreatedAt = s.now()
+		if err := audit(ctx, tx, e.CreatedAt, endpointRecord(baas.AuditEndpointCreated, e)); err != nil {
+			return err
+		}
 		return tx.CreateWebhookEndpoint(ctx, e)
 	})
 	if err != nil {
@@ -175,16 +185,12 @@ func (s *Service) ListWebhookEndpoints(ctx context.Context, tenantID string) ([]
 // the deliveries not yet made to it are marked failed.
 func (s *Service) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointID string) error {
 	return s.store.InTx(ctx, func(tx baas.Tx) error {
+		deleted := &baas.WebhookEndpoint{ID: endpointID, TenantID: tenantID}
+		if err := audit(ctx, tx, s.now(), endpointRecord(baas.AuditEndpointDeleted, deleted)); err != nil {
+			return err
+		}
 		return tx.DeleteWebhookEndpoint(ctx, tenantID, endpointID, s.now())
 	})
-}
-
-// pageLimit clamps a page size to 1..500, 100 by default.
-func pageLimit(n int) int {
-	if n <= 0 || n > 500 {
-		return 100
-	}
-	return n
 }
 
 // ListDeliveries returns a page of a tenant's deliveries, newest first, filtered by
@@ -195,7 +201,7 @@ func (s *Service) ListDeliveries(ctx context.Context, f baas.DeliveryFilter) ([]
 	default:
 		return nil, baas.Invalid("status must be waiting, pending, succeeded or failed")
 	}
-	f.Limit = pageLimit(f.Limit)
+	f.Limit = Pages.limit(f.Limit)
 	r := s.store.Read()
 	if _, err := r.GetTenant(ctx, f.TenantID); err != nil {
 		return nil, err
@@ -221,7 +227,7 @@ func (s *Service) DeliveryLog(ctx context.Context, tenantID string, deliveryID i
 
 // ListEvents returns a page of a tenant's events, newest first.
 func (s *Service) ListEvents(ctx context.Context, f baas.EventFilter) ([]*baas.Event, error) {
-	f.Limit = pageLimit(f.Limit)
+	f.Limit = Pages.limit(f.Limit)
 	r := s.store.Read()
 	if _, err := r.GetTenant(ctx, f.TenantID); err != nil {
 		return nil, err
@@ -266,6 +272,10 @@ func (s *Service) ResendEvent(ctx context.Context, tenantID string, eventID int6
 			}
 			n++
 		}
+		if err := audit(ctx, tx, now, AuditRecord{Action: baas.AuditEventResent, TenantID: tenantID, TargetType: "event",
+			TargetID: auditID(eventID), Details: map[string]any{"endpoint_id": endpointID, "queued": n}}); err != nil {
+			return err
+		}
 		return nil
 	})
 	return n, err
@@ -292,6 +302,9 @@ func (s *Service) ResendFailed(ctx context.Context, tenantID string, since time.
 	for {
 		var n int64
 		err := s.store.InTx(ctx, func(tx baas.Tx) error {
+			if err := resendFailedAudit(ctx, tx, s.now(), total, tenantID, since, endpointID); err != nil {
+				return err
+			}
 			var err error
 			n, err = tx.RequeueFailedDeliveries(ctx, baas.RequeueFilter{TenantID: tenantID, EndpointID: endpointID,
 				Since: since, Now: s.now(), Limit: requeueBatch})
