@@ -382,7 +382,18 @@ func (s *Service) cardAction(ctx context.Context, tenantID, cardID string, actio
 		return nil, baas.Invalid("activation needs the card's data: use ActivateCard")
 	}
 	return s.withCard(ctx, tenantID, cardID, func(tx baas.Tx, c *baas.Card, now time.Time) error {
-		return transition(ctx, tx, c, action, now)
+		from := c.Status
+		if err := transition(ctx, tx, c, action, now); err != nil {
+			return err
+		}
+		if tenantID != "" {
+			return nil
+		}
+		// The operator's move: its audit action is the transition's event type
+		// (baas.AuditCardAccepted, AuditCardShipped, AuditCardBlocked, …).
+		t, _ := baas.NextCardStatus(from, action)
+		return audit(ctx, tx, now, AuditRecord{Action: t.Event, TenantID: c.TenantID, TargetType: "card", TargetID: c.ID,
+			Details: map[string]any{"previous_status": from, "status": c.Status}})
 	})
 }
 
@@ -602,7 +613,8 @@ type CardData struct {
 // ctx, or of any tenant when ctx names none (the operator). A live tenant's card is
 // EForbidden and never opened.
 func (s *Service) SandboxCardData(ctx context.Context, cardID string) (*CardData, error) {
-	c, err := s.readCard(ctx, baas.TenantFrom(ctx), cardID)
+	tenantID := baas.TenantFrom(ctx)
+	c, err := s.readCard(ctx, tenantID, cardID)
 	if err != nil {
 		return nil, err
 	}
@@ -612,6 +624,13 @@ func (s *Service) SandboxCardData(ctx context.Context, cardID string) (*CardData
 	}
 	if !t.Sandbox {
 		return nil, baas.Reasonf(baas.EForbidden, "SANDBOX_ONLY", "card data is shown for sandbox tenants only")
+	}
+	if tenantID == "" {
+		// The operator read a card's number: recorded, without it.
+		if err := s.Audit(ctx, AuditRecord{Action: baas.AuditCardDataShown, TenantID: c.TenantID, TargetType: "card",
+			TargetID: c.ID}); err != nil {
+			return nil, err
+		}
 	}
 	return s.cardData(c)
 }
@@ -692,10 +711,10 @@ func (s *Service) PutCardDataKey(ctx context.Context, tenantID, kid, publicKey s
 		return nil, baas.Invalid("public_key: " + err.Error())
 	}
 	var out *CardDataKey
-	err := s.updateCardSettings(ctx, tenantID, func(set *baas.CardSettings, t *baas.Tenant) error {
+	err := s.updateCardSettings(ctx, tenantID, baas.AuditCardDataKeySet, func(set *baas.CardSettings, t *baas.Tenant) (map[string]any, error) {
 		set.DataKeyID, set.DataPublicKey = kid, strings.TrimSpace(publicKey)
 		out = &CardDataKey{TenantID: tenantID, KeyID: kid, UpdatedAt: set.UpdatedAt}
-		return nil
+		return map[string]any{"kid": kid}, nil
 	})
 	return out, err
 }
@@ -716,13 +735,13 @@ func (s *Service) GetCardDataKey(ctx context.Context, tenantID string) (*CardDat
 // then accepted and shipped as soon as they are ordered. A live tenant is EForbidden.
 func (s *Service) SetCardAutoShip(ctx context.Context, tenantID string, on bool) (*baas.CardSettings, error) {
 	var out baas.CardSettings
-	err := s.updateCardSettings(ctx, tenantID, func(set *baas.CardSettings, t *baas.Tenant) error {
+	err := s.updateCardSettings(ctx, tenantID, baas.AuditCardSettingsChanged, func(set *baas.CardSettings, t *baas.Tenant) (map[string]any, error) {
 		if on && !t.Sandbox {
-			return baas.Reasonf(baas.EForbidden, "SANDBOX_ONLY", "auto-ship is for sandbox tenants only")
+			return nil, baas.Reasonf(baas.EForbidden, "SANDBOX_ONLY", "auto-ship is for sandbox tenants only")
 		}
 		set.AutoShip = on
 		out = *set
-		return nil
+		return map[string]any{"auto_ship": on}, nil
 	})
 	out.DataPublicKey = ""
 	return &out, err
@@ -742,7 +761,10 @@ func (s *Service) GetCardSettings(ctx context.Context, tenantID string) (*baas.C
 	return set, nil
 }
 
-func (s *Service) updateCardSettings(ctx context.Context, tenantID string, fn func(set *baas.CardSettings, t *baas.Tenant) error) error {
+// updateCardSettings changes a tenant's card settings with fn, which returns the details
+// of the audit record of action.
+func (s *Service) updateCardSettings(ctx context.Context, tenantID, action string,
+	fn func(set *baas.CardSettings, t *baas.Tenant) (map[string]any, error)) error {
 	return s.store.InTx(ctx, func(tx baas.Tx) error {
 		t, err := tx.GetTenant(ctx, tenantID)
 		if err != nil {
@@ -752,11 +774,17 @@ func (s *Service) updateCardSettings(ctx context.Context, tenantID string, fn fu
 		if err != nil {
 			return err
 		}
-		set.TenantID, set.UpdatedAt = tenantID, s.now()
-		if err := fn(set, t); err != nil {
+		now := s.now()
+		set.TenantID, set.UpdatedAt = tenantID, now
+		details, err := fn(set, t)
+		if err != nil {
 			return err
 		}
-		return tx.PutCardSettings(ctx, set)
+		if err := tx.PutCardSettings(ctx, set); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, AuditRecord{Action: action, TenantID: tenantID, TargetType: "tenant", TargetID: tenantID,
+			Details: details})
 	})
 }
 
@@ -789,8 +817,13 @@ func (s *Service) PutCardProduct(ctx context.Context, tenantID, product, binRang
 		if _, err := tx.GetTenant(ctx, tenantID); err != nil {
 			return err
 		}
-		return tx.PutCardProductSettings(ctx, &baas.CardProductSettings{TenantID: tenantID, Product: product,
-			BINRange: r.String(), ExpiryYears: expiryYears, UpdatedAt: s.now()})
+		now := s.now()
+		if err := tx.PutCardProductSettings(ctx, &baas.CardProductSettings{TenantID: tenantID, Product: product,
+			BINRange: r.String(), ExpiryYears: expiryYears, UpdatedAt: now}); err != nil {
+			return err
+		}
+		return audit(ctx, tx, now, AuditRecord{Action: baas.AuditCardProductChanged, TenantID: tenantID, TargetType: "tenant",
+			TargetID: tenantID, Details: map[string]any{"product": product, "bin_range": r.String(), "expiry_years": expiryYears}})
 	})
 	if err != nil {
 		return nil, err

@@ -91,6 +91,15 @@ func TestAdminCards(t *testing.T) {
 			t.Fatalf("after block: %s", r.Raw)
 		}
 		wantAdminError(t, e.Admin(t, "POST", "/admin/api/cards/"+ids[0]+"/block", nil), 409, "conflict")
+		// Each move is in the audit log, as the operator's, with the card as target.
+		for _, a := range []string{baas.AuditCardAccepted, baas.AuditCardShipped, baas.AuditCardBlocked} {
+			r := e.Admin(t, "GET", "/admin/api/audit?tenant_id="+ten+"&action="+a, nil)
+			entries, _ := r.JSON["entries"].([]any)
+			if len(entries) != 1 || entries[0].(map[string]any)["target_id"] != ids[0] ||
+				entries[0].(map[string]any)["target_type"] != "card" || entries[0].(map[string]any)["actor"] != "operator" {
+				t.Fatalf("audit of %s: %s", a, r.Raw)
+			}
+		}
 
 		// Sandbox data: the embossed data of a sandbox card; 403 for a live tenant's.
 		r = e.Admin(t, "GET", "/admin/api/cards/"+ids[1]+"/sandbox-data", nil)
@@ -98,6 +107,12 @@ func TestAdminCards(t *testing.T) {
 			if _, ok := r.JSON[k]; !ok || len(r.JSON) != 5 {
 				t.Fatalf("sandbox-data: %s", r.Raw)
 			}
+		}
+		r = e.Admin(t, "GET", "/admin/api/audit?tenant_id="+ten+"&action="+baas.AuditCardDataShown, nil)
+		// Two reads: the test's own through the core (as the system) and this one.
+		if entries, _ := r.JSON["entries"].([]any); len(entries) != 2 || entries[0].(map[string]any)["actor"] != "operator" ||
+			strings.Contains(string(r.Raw), data.PAN) {
+			t.Fatalf("audit of sandbox-data: %s", r.Raw)
 		}
 		live, err := e.Core.CreateTenant(context.Background(), core.CreateTenantParams{Name: "live"})
 		if err != nil {
@@ -163,5 +178,16 @@ func TestAdminCardSettings(t *testing.T) {
 	}
 	if r := e.Admin(t, "GET", base+"/card-settings", nil); r.JSON["card_data_kid"] != "k1" || r.JSON["auto_ship"] != true {
 		t.Fatalf("card-settings: %s", r.Raw)
+	}
+	for _, a := range []string{baas.AuditCardSettingsChanged, baas.AuditCardDataKeySet} {
+		r := e.Admin(t, "GET", "/admin/api/audit?tenant_id="+e.Tenant.TenantID+"&action="+a, nil)
+		if entries, _ := r.JSON["entries"].([]any); len(entries) != 1 {
+			t.Fatalf("audit of %s: %s", a, r.Raw)
+		}
+	}
+	// The bad product settings left no audit entry; none was set.
+	r = e.Admin(t, "GET", "/admin/api/audit?tenant_id="+e.Tenant.TenantID+"&action="+baas.AuditCardProductChanged, nil)
+	if entries, _ := r.JSON["entries"].([]any); len(entries) != 0 {
+		t.Fatalf("audit of refused product settings: %s", r.Raw)
 	}
 }
