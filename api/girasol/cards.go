@@ -10,6 +10,7 @@ import (
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/core"
+	"github.com/baas-oss/baas/vault"
 )
 
 // The "Manage cards" collection. The rules are the core's (core/card.go); this file
@@ -112,6 +113,16 @@ func (b *body) digits(name string, n int) string {
 	return s
 }
 
+// pin reads a PIN field: the core's rule (vault.ValidPIN), worded for the field.
+func (b *body) pin(name string) string {
+	s := b.str(strOpt{max: 64}, name)
+	if s != "" && !vault.ValidPIN(s) {
+		b.fail("%s must be 4 digits", name)
+		return ""
+	}
+	return s
+}
+
 // expirationDate renders a card's expiry as MM/YY.
 func expirationDate(c *core.CardInfo) string {
 	return fmt.Sprintf("%02d/%02d", c.ExpMonth, c.ExpYear%100)
@@ -179,7 +190,7 @@ func (h *Handler) createCardOf(ctx context.Context, r *http.Request, b *body, p 
 // the spec's example shows a 500 (docs/girasol.md).
 func (h *Handler) changePIN(ctx context.Context, _ *http.Request, b *body) (*response, error) {
 	id := b.cardID()
-	oldPIN, newPIN := b.digits("old_pin", 4), b.digits("new_pin", 4)
+	oldPIN, newPIN := b.pin("old_pin"), b.pin("new_pin")
 	if err := invalid(b.finish()); err != nil {
 		return nil, err
 	}
@@ -194,7 +205,7 @@ func (h *Handler) changePIN(ctx context.Context, _ *http.Request, b *body) (*res
 
 // activateCard: PATCH /v1/cards/activate.
 func (h *Handler) activateCard(ctx context.Context, _ *http.Request, b *body) (*response, error) {
-	p := core.ActivateCardParams{CardID: b.cardID(), PIN: b.digits("pin", 4), CVV: b.digits("cvv", 3),
+	p := core.ActivateCardParams{CardID: b.cardID(), PIN: b.pin("pin"), CVV: b.digits("cvv", 3),
 		LastFour: b.digits("lastFour", 4)}
 	if err := invalid(b.finish()); err != nil {
 		return nil, err
