@@ -60,5 +60,5 @@ func Open(ctx context.Context, url string) (*sqldb.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return sqldb.New(db, db, Dialect), nil
+	return sqldb.New(db, db, Dialect, nil), nil
 }

@@ -178,7 +178,7 @@ func (p *pipeTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.
 }
 
 // QueryRowContext runs the query, with what is pending, when the row is scanned.
-func (p *pipeTx) QueryRowContext(ctx context.Context, q string, args ...any) scanner {
+func (p *pipeTx) QueryRowContext(ctx context.Context, q string, args ...any) Row {
 	return pipeRow{p: p, ctx: ctx, q: q, args: args}
 }
 
@@ -213,8 +213,15 @@ func (n rowsAffected) LastInsertId() (int64, error) {
 }
 func (n rowsAffected) RowsAffected() (int64, error) { return int64(n), nil }
 
-// inPipeTx is inTx for engines that pipeline.
-func (db *DB) inPipeTx(ctx context.Context, fn func(tx baas.Tx) error) (err error) {
+// pipeExecutor is the Executor of engines that pipeline.
+type pipeExecutor struct{ db *DB }
+
+func (e *pipeExecutor) Ping(ctx context.Context) error { return e.db.write.PingContext(ctx) }
+func (e *pipeExecutor) Close()                         {}
+
+// InTx runs w on a pipeTx.
+func (e *pipeExecutor) InTx(ctx context.Context, w Work) (err error) {
+	db := e.db
 	conn, err := db.write.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -239,7 +246,7 @@ func (db *DB) inPipeTx(ctx context.Context, fn func(tx baas.Tx) error) (err erro
 			panic(r)
 		}
 	}()
-	if err = fn(&queries{db: db, q: p}); err != nil {
+	if err = w.Run(p); err != nil {
 		return err
 	}
 	if err = p.beforeCommit(ctx); err != nil {

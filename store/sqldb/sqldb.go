@@ -34,13 +34,6 @@ type Dialect struct {
 	IsRetryable func(error) bool // serialization failure, deadlock, busy
 	IsCheck     func(error) bool // a CHECK constraint refused a row
 	IsNotNull   func(error) bool // a NOT NULL constraint refused a row
-	GroupCommit bool             // batch concurrent transactions into one commit (single-writer engines)
-	// Checkpoint, with GroupCommit, runs on the writer once CheckpointEvery transactions
-	// have committed since the last one, after the callers of the commit have their
-	// answers (SQLite's WAL checkpoint, which the engine would otherwise run inside a
-	// commit while its callers wait).
-	Checkpoint      string
-	CheckpointEvery int
 	// CacheStatements prepares each query once per pool (for drivers that do not cache
 	// prepared statements themselves; pgx does).
 	CacheStatements bool
@@ -55,8 +48,8 @@ type DB struct {
 	read    *sql.DB
 	dialect *Dialect
 	rebinds sync.Map // query text -> rebound text
-	batch   *batcher // group commit, when the dialect asks for it
-	reads   querier  // the read pool, through a statement cache when the dialect asks
+	exec    Executor // runs the read-write transactions
+	reads   Querier  // the read pool, through a statement cache when the dialect asks
 	rows    rowQueue // pipeline.go
 	stmts   *statementCounter
 }
@@ -70,15 +63,20 @@ type statementCounter struct {
 	_ [56]byte
 }
 
-// New returns a store that writes through write and reads through read (which may be the
-// same pool).
-func New(write, read *sql.DB, d *Dialect) *DB {
-	db := &DB{write: write, read: read, dialect: d, reads: plain{read}, stmts: new(statementCounter)}
+// New returns a store that runs its read-write transactions through exec (which writes
+// to write) and reads through read (which may be the same pool as write). A nil exec
+// runs each transaction on its own with database/sql (BasicExecutor).
+func New(write, read *sql.DB, d *Dialect, exec Executor) *DB {
+	db := &DB{write: write, read: read, dialect: d, exec: exec, reads: plain{read}, stmts: new(statementCounter)}
 	if d.CacheStatements {
-		db.reads = newStmtCache(read.PrepareContext)
+		db.reads = NewStmtCache(read.PrepareContext)
 	}
-	if d.GroupCommit {
-		db.batch = newBatcher(db)
+	if db.exec == nil {
+		if d.Pipeline != nil {
+			db.exec = &pipeExecutor{db: db}
+		} else {
+			db.exec = BasicExecutor{Pool: write}
+		}
 	}
 	return db
 }
@@ -101,25 +99,19 @@ func Migrate(ctx context.Context, db *sql.DB, d *Dialect) error {
 
 func (db *DB) Engine() string { return db.dialect.Name }
 
-// Ping checks that both the writer and the readers work. With group commit the writer
-// connection belongs to the batcher, so the check is an empty transaction through it.
+// Ping checks that both the writer (through the executor) and the readers work.
 func (db *DB) Ping(ctx context.Context) error {
-	if db.batch != nil {
-		if err := db.batch.run(ctx, func(baas.Tx) error { return nil }); err != nil {
-			return err
-		}
-	} else if err := db.write.PingContext(ctx); err != nil {
+	if err := db.exec.Ping(ctx); err != nil {
 		return err
 	}
 	return db.read.PingContext(ctx)
 }
 
+// Close stops the executor, then closes the pools.
 func (db *DB) Close() error {
-	if db.batch != nil {
-		db.batch.close()
-	}
-	if c, ok := db.reads.(*stmtCache); ok {
-		c.close()
+	db.exec.Close()
+	if c, ok := db.reads.(*StmtCache); ok {
+		c.Close()
 	}
 	err := db.write.Close()
 	if db.read != db.write {
@@ -142,54 +134,22 @@ func (db *DB) WritePool() *sql.DB { return db.write }
 // maxAttempts bounds how often InTx runs fn when the database asks for a retry.
 const maxAttempts = 8
 
-// InTx runs fn in a read-write transaction, retrying on serialization failures,
-// deadlocks and busy errors.
+// InTx runs fn in a read-write transaction through the executor, retrying on the errors
+// the dialect calls retryable (serialization failures, deadlocks, busy errors).
 func (db *DB) InTx(ctx context.Context, fn func(tx baas.Tx) error) error {
 	var err error
+	w := Work{db: db, fn: fn}
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		if db.batch != nil {
-			err = db.batch.run(ctx, fn)
-		} else if db.dialect.Pipeline != nil {
-			err = db.inPipeTx(ctx, fn)
-		} else {
-			err = db.inTx(ctx, fn)
-		}
-		if err == nil || !db.retryable(err) || ctx.Err() != nil {
+		err = db.exec.InTx(ctx, w)
+		if err == nil || !db.dialect.IsRetryable(err) || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(time.Duration(attempt*attempt) * time.Millisecond)
 	}
-	if err != nil && db.retryable(err) {
+	if err != nil && db.dialect.IsRetryable(err) {
 		return &baas.Error{Code: baas.EInternal, Message: "Internal error", Err: err}
 	}
 	return err
-}
-
-func (db *DB) retryable(err error) bool {
-	return errors.Is(err, errBatchAborted) || db.dialect.IsRetryable(err)
-}
-
-func (db *DB) inTx(ctx context.Context, fn func(tx baas.Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = sqlTx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = sqlTx.Rollback()
-		}
-	}()
-	if err = fn(&queries{db: db, q: plain{sqlTx}}); err != nil {
-		return err
-	}
-	if err = sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
 }
 
 // View runs fn in a read-only transaction with a consistent snapshot.
@@ -203,22 +163,20 @@ func (db *DB) View(ctx context.Context, fn func(tx baas.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	return fn(&queries{db: db, q: plain{sqlTx}})
+	return fn(db.queries(plain{sqlTx}))
 }
 
 // Read returns queries on the read pool.
-func (db *DB) Read() baas.Tx { return &queries{db: db, q: db.reads} }
+func (db *DB) Read() baas.Tx { return db.queries(db.reads) }
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) scanner
-}
-
+// queries is the baas.Tx of one transaction (or of reads outside one): the shared SQL,
+// run through q.
 type queries struct {
 	db *DB
-	q  querier
+	q  Querier
 }
+
+func (db *DB) queries(q Querier) *queries { return &queries{db: db, q: q} }
 
 // rebind turns ? placeholders into $N for dialects that need it.
 func (db *DB) rebind(q string) string {
@@ -255,7 +213,7 @@ func (x *queries) query(ctx context.Context, q string, args ...any) (*sql.Rows, 
 	return rows, x.translate(err)
 }
 
-func (x *queries) row(ctx context.Context, q string, args ...any) scanner {
+func (x *queries) row(ctx context.Context, q string, args ...any) Row {
 	x.db.stmts.Add(1)
 	return x.q.QueryRowContext(ctx, x.db.rebind(q), args...)
 }
