@@ -341,12 +341,12 @@ func (x *queries) AddToBalance(ctx context.Context, id, delta int64) (*baas.Acco
 const addToBalanceSQL = `UPDATE accounts SET balance = balance + ? WHERE id = ? RETURNING ` + accountCols
 
 func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta) ([]*baas.Account, error) {
-	if p, ok := x.q.(*pipeTx); ok {
+	if x.pipe != nil {
 		ids := make([]int64, len(deltas))
 		for i, d := range deltas {
 			ids[i] = d.AccountID
 		}
-		p.queue(ctx, ids)
+		x.pipe.Locking(ctx, ids)
 	}
 	rows := make([]accountRow, len(deltas))
 	stmts := make([]PipeStmt, len(deltas))
@@ -458,7 +458,7 @@ func (x *queries) CreditLater(ctx context.Context, tenantID, status string, tran
 		return &baas.Error{Code: baas.EConflict, Reason: baas.ErrCreditRefused,
 			Message: fmt.Sprintf("account %d cannot be credited", c.AccountID), Err: err}
 	}
-	if pt, ok := x.q.(*pipeTx); ok {
+	if x.pipe != nil {
 		args := make([]any, 0, 5+5*len(postings)+1)
 		args = append(args, c.Amount, c.AccountID, tenantID, c.Currency, status)
 		for i, p := range postings {
@@ -470,10 +470,10 @@ func (x *queries) CreditLater(ctx context.Context, tenantID, status string, tran
 		args = append(args, c.AccountID)
 		// The account's turn is taken when the update goes out (with the COMMIT), so
 		// that it covers that round trip only.
-		pt.queueLater = append(pt.queueLater, c.AccountID)
-		pt.pending = append(pt.pending, PipeStmt{Query: x.db.rebind(creditLater(len(postings), credit)), Args: args,
+		x.pipe.LockingLater(c.AccountID)
+		x.pipe.Later(PipeStmt{Query: x.db.rebind(creditLater(len(postings), credit)), Args: args,
 			Dest: []any{&c.BalanceAfter},
-			mapErr: func(err error) error {
+			MapErr: func(err error) error {
 				if x.db.dialect.IsNotNull(err) {
 					return refused(err)
 				}

@@ -37,9 +37,6 @@ type Dialect struct {
 	// CacheStatements prepares each query once per pool (for drivers that do not cache
 	// prepared statements themselves; pgx does).
 	CacheStatements bool
-	// Pipeline, when set, sends several statements in one round trip: write transactions
-	// then go through inPipeTx (pipeline.go).
-	Pipeline PipelineFunc
 }
 
 // DB is a baas.Store.
@@ -50,7 +47,6 @@ type DB struct {
 	rebinds sync.Map // query text -> rebound text
 	exec    Executor // runs the read-write transactions
 	reads   Querier  // the read pool, through a statement cache when the dialect asks
-	rows    rowQueue // pipeline.go
 	stmts   *statementCounter
 }
 
@@ -72,11 +68,7 @@ func New(write, read *sql.DB, d *Dialect, exec Executor) *DB {
 		db.reads = NewStmtCache(read.PrepareContext)
 	}
 	if db.exec == nil {
-		if d.Pipeline != nil {
-			db.exec = &pipeExecutor{db: db}
-		} else {
-			db.exec = BasicExecutor{Pool: write}
-		}
+		db.exec = BasicExecutor{Pool: write}
 	}
 	return db
 }
@@ -172,11 +164,18 @@ func (db *DB) Read() baas.Tx { return db.queries(db.reads) }
 // queries is the baas.Tx of one transaction (or of reads outside one): the shared SQL,
 // run through q.
 type queries struct {
-	db *DB
-	q  Querier
+	db   *DB
+	q    Querier
+	pipe Pipeliner // q, when it pipelines
+	// hooked says, for the tenants ExpectEvents looked up, whether they have live
+	// webhook endpoints.
+	hooked map[string]bool
 }
 
-func (db *DB) queries(q Querier) *queries { return &queries{db: db, q: q} }
+func (db *DB) queries(q Querier) *queries {
+	p, _ := q.(Pipeliner)
+	return &queries{db: db, q: q, pipe: p}
+}
 
 // rebind turns ? placeholders into $N for dialects that need it.
 func (db *DB) rebind(q string) string {
