@@ -23,6 +23,13 @@ var Dialect = &sqldb.Dialect{
 	Goose:     goose.DialectPostgres,
 	Dollar:    true,
 	ForUpdate: " FOR UPDATE",
+	// Claims pass over the rows other dispatchers hold; a delivery chain is locked with
+	// an advisory lock on its key; View reads one snapshot.
+	SkipLocked:     " FOR UPDATE SKIP LOCKED",
+	XactLock:       "pg_advisory_xact_lock",
+	XactLockShared: "pg_advisory_xact_lock_shared",
+	ViewIsolation:  sql.LevelRepeatableRead,
+	CreditAndPost:  creditAndPost,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"

@@ -24,7 +24,9 @@ import (
 //go:embed migrations
 var migrations embed.FS
 
-// Dialect describes what differs between engines.
+// Dialect describes what differs between engines in SQL text and driver errors; the
+// shared queries ask it (dialect.go) instead of testing the engine's name. What differs
+// in how transactions run is the engine's Executor.
 type Dialect struct {
 	Name        string // "sqlite" or "postgres"
 	Goose       goose.Dialect
@@ -37,6 +39,19 @@ type Dialect struct {
 	// CacheStatements prepares each query once per pool (for drivers that do not cache
 	// prepared statements themselves; pgx does).
 	CacheStatements bool
+	// SkipLocked is the suffix with which a claim selects rows to update, passing over
+	// those other transactions have locked ("" where the engine serializes writers).
+	SkipLocked string
+	// XactLock and XactLockShared name the functions that take an exclusive or a shared
+	// lock on a BIGINT key until the transaction ends (PostgreSQL's advisory locks); ""
+	// where the engine serializes writers and needs none.
+	XactLock, XactLockShared string
+	// ViewIsolation is the isolation level of View's read-only transactions, one that
+	// gives a consistent snapshot (sql.LevelDefault where the engine's default does).
+	ViewIsolation sql.IsolationLevel
+	// CreditAndPost, when set, returns one statement that does what CreditLater does
+	// in two (a pipelined transaction holds it back until the commit): see CreditStmt.
+	CreditAndPost func(c CreditStmt) (query string, args []any)
 }
 
 // DB is a baas.Store.
@@ -146,10 +161,7 @@ func (db *DB) InTx(ctx context.Context, fn func(tx baas.Tx) error) error {
 
 // View runs fn in a read-only transaction with a consistent snapshot.
 func (db *DB) View(ctx context.Context, fn func(tx baas.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.dialect.Name == "postgres" {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
+	opts := &sql.TxOptions{ReadOnly: true, Isolation: db.dialect.ViewIsolation}
 	sqlTx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)

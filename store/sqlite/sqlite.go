@@ -21,9 +21,11 @@ import (
 
 // Dialect is the SQLite dialect of sqldb.
 var Dialect = &sqldb.Dialect{
-	Name:            "sqlite",
-	Goose:           goose.DialectSQLite3,
-	ForUpdate:       "", // one writer connection serializes writers
+	Name:  "sqlite",
+	Goose: goose.DialectSQLite3,
+	// One writer connection serializes writers: no row locks (ForUpdate, SkipLocked),
+	// no advisory locks (XactLock), and a read transaction is a snapshot as it is.
+	ForUpdate:       "",
 	CacheStatements: true,
 	IsUnique: func(err error) bool {
 		var e *sqlite.Error
