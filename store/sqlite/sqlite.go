@@ -59,6 +59,11 @@ var Dialect = &sqldb.Dialect{
 // Open opens (creating if needed) the SQLite database at path and applies migrations.
 // path may be a plain file path or a "sqlite:" / "file:" URL.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
+	return open(ctx, path, func(write *sql.DB) sqldb.Executor { return newBatcher(write) })
+}
+
+// open is Open with the executor that runs the read-write transactions on write.
+func open(ctx context.Context, path string, executor func(write *sql.DB) sqldb.Executor) (*sqldb.DB, error) {
 	path = strings.TrimPrefix(strings.TrimPrefix(path, "sqlite://"), "sqlite:")
 	path = strings.TrimPrefix(path, "file:")
 	if i := strings.IndexByte(path, '?'); i >= 0 {
@@ -96,5 +101,5 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return sqldb.New(write, read, Dialect, newBatcher(write)), nil
+	return sqldb.New(write, read, Dialect, executor(write)), nil
 }

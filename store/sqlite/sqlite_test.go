@@ -18,6 +18,21 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) baas.Store { return storetest.Open(t, "sqlite") })
 }
 
+// TestConformanceBasicExecutor: the shared queries pass the suite on the plainest
+// executor too (one database/sql transaction each, no pipeline), the one a new engine
+// starts from.
+func TestConformanceBasicExecutor(t *testing.T) {
+	t.Parallel()
+	storetest.Run(t, func(t *testing.T) baas.Store {
+		s, err := sqlite.OpenBasic(context.Background(), filepath.Join(t.TempDir(), "basic.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 // TestWALIsCheckpointed: with SQLite's automatic checkpoint off, the group-commit writer
 // checkpoints by itself, so the WAL stops growing under a steady stream of transactions
 // (each one here writes a fresh ~4 KiB setting, several pages per commit).
