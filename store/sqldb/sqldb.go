@@ -1,7 +1,21 @@
-// Package sqldb implements baas.Store over database/sql for both SQLite and PostgreSQL.
-// The SQL is the common subset of the two engines; what differs (placeholders, row locks,
-// driver errors, DDL) is described by a Dialect supplied by store/sqlite and
-// store/postgres.
+// Package sqldb implements baas.Store over database/sql, once for every engine: the SQL
+// of each query is written here, in the subset the engines share. An engine (a package
+// such as store/sqlite or store/postgres) supplies two things to New:
+//
+//   - a Dialect: what differs in SQL text and driver errors (placeholders, row-lock and
+//     skip-locked suffixes, advisory locks, View's isolation level, the few statements
+//     only it can run such as CreditAndPost, and which errors are unique violations or
+//     retryable). The queries ask the Dialect; they never test the engine's name.
+//   - an Executor: how a read-write transaction runs (which connection, how it begins
+//     and commits, how its statements reach the server). Executor.InTx runs a Work once,
+//     handing Work.Run the Querier the queries are to use; DB.InTx retries. SQLite's is a
+//     group-commit writer (savepoints on one connection, one fsync per batch);
+//     PostgreSQL's pipelines. BasicExecutor runs one database/sql transaction each.
+//
+// A Querier that is also a Pipeliner lets the queries hold statements back until the
+// transaction's next round trip and send several at once; the queries check for it once
+// per transaction, and on any other Querier run each statement at once. Reads outside a
+// transaction (Read, View) use the read pool directly.
 package sqldb
 
 import (
