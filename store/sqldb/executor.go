@@ -53,6 +53,13 @@ func (w Work) Run(q Querier) error {
 	return w.fn(w.db.queries(q))
 }
 
+// queries returns the queries of a read-write transaction run on q: whether q pipelines
+// is asked here, once per transaction, not at each statement.
+func (db *DB) queries(q Querier) *queries {
+	p, _ := q.(Pipeliner)
+	return &queries{db: db, q: q, pipe: p}
+}
+
 // BasicExecutor runs each transaction on its own through database/sql: BEGIN, the
 // statements, COMMIT, one round trip each.
 type BasicExecutor struct{ Pool *sql.DB }

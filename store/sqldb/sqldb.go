@@ -181,11 +181,11 @@ func (db *DB) View(ctx context.Context, fn func(tx baas.Tx) error) error {
 		return fmt.Errorf("begin: %w", err)
 	}
 	defer sqlTx.Rollback()
-	return fn(db.queries(plain{sqlTx}))
+	return fn(&queries{db: db, q: plain{sqlTx}})
 }
 
 // Read returns queries on the read pool.
-func (db *DB) Read() baas.Tx { return db.queries(db.reads) }
+func (db *DB) Read() baas.Tx { return &queries{db: db, q: db.reads} }
 
 // queries is the baas.Tx of one transaction (or of reads outside one): the shared SQL,
 // run through q.
@@ -196,11 +196,6 @@ type queries struct {
 	// hooked says, for the tenants ExpectEvents looked up, whether they have live
 	// webhook endpoints.
 	hooked map[string]bool
-}
-
-func (db *DB) queries(q Querier) *queries {
-	p, _ := q.(Pipeliner)
-	return &queries{db: db, q: q, pipe: p}
 }
 
 // rebind turns ? placeholders into $N for dialects that need it.
