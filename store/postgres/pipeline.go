@@ -108,7 +108,11 @@ func (p *pipeTx) LaterThen(s sqldb.PipeStmt, then func(context.Context) error) {
 }
 
 // Locking implements sqldb.Pipeliner: it takes the accounts' turns in the row queue.
-func (p *pipeTx) Locking(ctx context.Context, ids []int64) { p.queue(ctx, ids) }
+func (p *pipeTx) Locking(ctx context.Context, updates []baas.BalanceDelta) {
+	for _, u := range updates {
+		p.queue(ctx, u.AccountID)
+	}
+}
 
 // LockingLater implements sqldb.Pipeliner: the account's turn is taken when its held-back
 // update goes out, so that it covers that round trip only.
@@ -138,7 +142,9 @@ func (p *pipeTx) beforeCommit(ctx context.Context) error {
 // fails returns -1 and its (mapped) error.
 func (p *pipeTx) Pipeline(ctx context.Context, stmts []sqldb.PipeStmt) (int, error) {
 	if len(p.queueLater) > 0 {
-		p.queue(ctx, p.queueLater)
+		for _, id := range p.queueLater {
+			p.queue(ctx, id)
+		}
 		p.queueLater = nil
 	}
 	all := stmts
@@ -242,17 +248,15 @@ func (n rowsAffected) LastInsertId() (int64, error) {
 }
 func (n rowsAffected) RowsAffected() (int64, error) { return int64(n), nil }
 
-// queue takes the turns of ids, in the order given (the order the rows are locked in),
-// holding them until the transaction ends.
-func (p *pipeTx) queue(ctx context.Context, ids []int64) {
-	for _, id := range ids {
-		if slices.Contains(p.queued, id) {
-			continue // this transaction has the turn (or gave up waiting for it)
-		}
-		p.queued = append(p.queued, id)
-		if release := p.exec.rows.take(ctx, id); release != nil {
-			p.turns = append(p.turns, release)
-		}
+// queue takes the turn of account id, holding it until the transaction ends. Callers
+// queue in the order the rows are locked in.
+func (p *pipeTx) queue(ctx context.Context, id int64) {
+	if slices.Contains(p.queued, id) {
+		return // this transaction has the turn (or gave up waiting for it)
+	}
+	p.queued = append(p.queued, id)
+	if release := p.exec.rows.take(ctx, id); release != nil {
+		p.turns = append(p.turns, release)
 	}
 }
 

@@ -3,6 +3,8 @@ package sqldb
 import (
 	"cmp"
 	"context"
+
+	"github.com/baas-oss/baas"
 )
 
 // PipeStmt is one statement of a pipeline. Dest, when set, receives the one row the
@@ -57,11 +59,13 @@ type Pipeliner interface {
 	// LaterThen holds s back like Later; then runs before the commit, once s's results
 	// are in (and may itself send statements).
 	LaterThen(s PipeStmt, then func(context.Context) error)
-	// Locking says that the transaction's next round trip locks the rows of these
-	// accounts, in this order; LockingLater, that a held-back statement locks id's row.
-	// The engine may make its transactions wait in turn for a busy row before they
-	// reach the database (store/postgres's row queue).
-	Locking(ctx context.Context, ids []int64)
+	// Locking says that the transaction's next round trip locks the rows of the
+	// accounts of these balance updates, in this order; LockingLater, that a held-back
+	// statement locks account id's row. The engine may make its transactions wait in
+	// turn for a busy row before they reach the database (store/postgres's row queue).
+	// (Locking takes the updates as they are, not a slice of ids built for it: that
+	// would cost an allocation per transfer.)
+	Locking(ctx context.Context, updates []baas.BalanceDelta)
 	LockingLater(id int64)
 }
 

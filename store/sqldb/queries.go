@@ -342,11 +342,7 @@ const addToBalanceSQL = `UPDATE accounts SET balance = balance + ? WHERE id = ? 
 
 func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta) ([]*baas.Account, error) {
 	if x.pipe != nil {
-		ids := make([]int64, len(deltas))
-		for i, d := range deltas {
-			ids[i] = d.AccountID
-		}
-		x.pipe.Locking(ctx, ids)
+		x.pipe.Locking(ctx, deltas)
 	}
 	rows := make([]accountRow, len(deltas))
 	stmts := make([]PipeStmt, len(deltas))
