@@ -120,8 +120,9 @@ func chainKey(endpointID, objectID string) int64 {
 	return int64(h.Sum64())
 }
 
-// lockChain takes the advisory lock of an (endpoint, object) pair on PostgreSQL, until
-// the transaction ends; elsewhere it does nothing.
+// lockChain takes the lock of an (endpoint, object) pair until the transaction ends,
+// where the dialect has such locks (PostgreSQL's advisory locks); elsewhere it does
+// nothing.
 func (x *queries) lockChain(ctx context.Context, endpointID, objectID string, exclusive bool) error {
 	q := x.db.dialect.chainLock(exclusive)
 	if q == "" {
