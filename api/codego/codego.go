@@ -186,6 +186,7 @@ const (
 var authCodes = map[string]int{
 	core.ReasonClientKeysEmpty: codeKeysEmpty,
 	core.ReasonAuthKeysWrong:   codeKeysWrong,
+	core.ReasonAPIKeyMissing:   codeKeysWrong,
 	core.ReasonLicenseWrong:    codeLicense,
 	core.ReasonTokenRequired:   codeTokenRequired,
 	core.ReasonTokenNotFound:   codeTokenNotFound,

@@ -1,7 +1,8 @@
 // Package postgres opens the production store: PostgreSQL through pgx. Writers lock the
 // accounts they move money between (UPDATE … RETURNING or SELECT … FOR UPDATE, in
 // descending id order), and transactions are retried on serialization failures and
-// deadlocks.
+// deadlocks. Its sqldb.Executor pipelines each read-write transaction (pipeline.go: pgx
+// batches, held-back writes) and queues busy accounts' updates in Go (rowqueue.go).
 package postgres
 
 import (
@@ -22,6 +23,13 @@ var Dialect = &sqldb.Dialect{
 	Goose:     goose.DialectPostgres,
 	Dollar:    true,
 	ForUpdate: " FOR UPDATE",
+	// Claims pass over the rows other dispatchers hold; a delivery chain is locked with
+	// an advisory lock on its key; View reads one snapshot.
+	SkipLocked:     " FOR UPDATE SKIP LOCKED",
+	XactLock:       "pg_advisory_xact_lock",
+	XactLockShared: "pg_advisory_xact_lock_shared",
+	ViewIsolation:  sql.LevelRepeatableRead,
+	CreditAndPost:  creditAndPost,
 	IsUnique: func(err error) bool {
 		var e *pgconn.PgError
 		return errors.As(err, &e) && e.Code == "23505"
@@ -38,7 +46,6 @@ var Dialect = &sqldb.Dialect{
 		var e *pgconn.PgError
 		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")
 	},
-	Pipeline: pipeline,
 }
 
 // MaxConns is the size of the connection pool.
@@ -60,5 +67,5 @@ func Open(ctx context.Context, url string) (*sqldb.DB, error) {
 		db.Close()
 		return nil, err
 	}
-	return sqldb.New(db, db, Dialect), nil
+	return sqldb.New(db, db, Dialect, &executor{pool: db}), nil
 }

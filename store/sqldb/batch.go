@@ -56,8 +56,8 @@ func (x *queries) InsertTransfers(ctx context.Context, ts []*baas.Transfer) erro
 			ids = append(ids, id)
 			return err
 		},
-		after:  func() error { return assignIDs(ids, len(ts), func(i int, id int64) { ts[i].ID = id }) },
-		mapErr: x.translate,
+		After:  func() error { return assignIDs(ids, len(ts), func(i int, id int64) { ts[i].ID = id }) },
+		MapErr: x.translate,
 	})
 	return x.translate(err)
 }
@@ -92,8 +92,7 @@ func (x *queries) InsertAllPostings(ctx context.Context, postings []baas.Posting
 // ExpectEvents looks up, with the transaction's next round trip, which of the tenants
 // have live webhook endpoints, where the querier pipelines; elsewhere it does nothing.
 func (x *queries) ExpectEvents(ctx context.Context, tenantIDs []string) error {
-	p, ok := x.q.(*pipeTx)
-	if !ok || len(tenantIDs) == 0 {
+	if x.pipe == nil || len(tenantIDs) == 0 {
 		return nil
 	}
 	args := make([]any, len(tenantIDs))
@@ -111,16 +110,16 @@ func (x *queries) ExpectEvents(ctx context.Context, tenantIDs []string) error {
 			found[id] = true
 			return err
 		},
-		after: func() error {
-			if p.hooked == nil {
-				p.hooked = map[string]bool{}
+		After: func() error {
+			if x.hooked == nil {
+				x.hooked = map[string]bool{}
 			}
 			for _, id := range tenantIDs {
-				p.hooked[id] = found[id]
+				x.hooked[id] = found[id]
 			}
 			return nil
 		},
-		mapErr: x.translate,
+		MapErr: x.translate,
 	})
 }
 
@@ -152,7 +151,7 @@ func (x *queries) RecordEvents(ctx context.Context, es []*baas.Event) error {
 			got = append(got, r)
 			return err
 		},
-		mapErr: x.translate,
+		MapErr: x.translate,
 	}
 	assign := func() error {
 		if len(got) != len(es) {
@@ -177,16 +176,16 @@ func (x *queries) RecordEvents(ctx context.Context, es []*baas.Event) error {
 		}
 		return nil
 	}
-	if p, ok := x.q.(*pipeTx); ok {
-		if !slices.ContainsFunc(es, func(e *baas.Event) bool { h, known := p.hooked[e.TenantID]; return h || !known }) {
+	if x.pipe != nil {
+		if !slices.ContainsFunc(es, func(e *baas.Event) bool { h, known := x.hooked[e.TenantID]; return h || !known }) {
 			// ExpectEvents found no endpoint for these tenants (earlier in this
 			// transaction, as READ COMMITTED would have at the insert): no delivery to
 			// write, so the insert goes with the COMMIT.
-			s.after = assign
+			s.After = assign
 			return x.laterRead(ctx, s)
 		}
 		s.Query = x.db.rebind(s.Query)
-		p.laterRow(s, then)
+		x.pipe.LaterThen(s, then)
 		return nil
 	}
 	if _, err := x.pipeline(ctx, []PipeStmt{s}); err != nil {

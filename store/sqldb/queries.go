@@ -347,12 +347,8 @@ func (x *queries) AddToBalance(ctx context.Context, id, delta int64) (*baas.Acco
 const addToBalanceSQL = `UPDATE accounts SET balance = balance + ? WHERE id = ? RETURNING ` + accountCols
 
 func (x *queries) AddToBalances(ctx context.Context, deltas []baas.BalanceDelta) ([]*baas.Account, error) {
-	if p, ok := x.q.(*pipeTx); ok {
-		ids := make([]int64, len(deltas))
-		for i, d := range deltas {
-			ids[i] = d.AccountID
-		}
-		p.queue(ctx, ids)
+	if x.pipe != nil {
+		x.pipe.Locking(ctx, deltas)
 	}
 	rows := make([]accountRow, len(deltas))
 	stmts := make([]PipeStmt, len(deltas))
@@ -428,30 +424,6 @@ func (x *queries) InsertPostings(ctx context.Context, transferID int64, postings
 	return x.InsertAllPostings(ctx, postings)
 }
 
-// creditLater is the statement of CreditLater on PostgreSQL: it updates the balance and
-// inserts the postings at once; when the account does not qualify, the update returns no
-// row, the credit's balance_after is NULL and its NOT NULL constraint fails the statement
-// — and, pipelined with the COMMIT, the transaction. (SQLite has no UPDATE inside WITH.)
-func creditLater(n, credit int) string {
-	var b strings.Builder
-	b.WriteString(`WITH credited AS (UPDATE accounts SET balance = balance + ?
-	WHERE id = ? AND tenant_id = ? AND currency = ? AND status = ? RETURNING balance),
-	inserted AS (INSERT INTO postings (transfer_id, account_id, currency, amount, balance_after) VALUES `)
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		if i == credit {
-			b.WriteString("(?, ?, ?, ?, (SELECT balance FROM credited))")
-		} else {
-			b.WriteString("(?, ?, ?, ?, ?)")
-		}
-	}
-	b.WriteString(` RETURNING account_id, balance_after)
-	SELECT balance_after FROM inserted WHERE account_id = ?`)
-	return b.String()
-}
-
 func (x *queries) CreditLater(ctx context.Context, tenantID, status string, transferID int64, postings []baas.Posting, credit int) error {
 	if credit < 0 || credit >= len(postings) || postings[credit].Amount <= 0 {
 		return baas.Invalid("a credit must be one of the postings, and positive")
@@ -464,22 +436,15 @@ func (x *queries) CreditLater(ctx context.Context, tenantID, status string, tran
 		return &baas.Error{Code: baas.EConflict, Reason: baas.ErrCreditRefused,
 			Message: fmt.Sprintf("account %d cannot be credited", c.AccountID), Err: err}
 	}
-	if pt, ok := x.q.(*pipeTx); ok {
-		args := make([]any, 0, 5+5*len(postings)+1)
-		args = append(args, c.Amount, c.AccountID, tenantID, c.Currency, status)
-		for i, p := range postings {
-			args = append(args, transferID, p.AccountID, p.Currency, p.Amount)
-			if i != credit {
-				args = append(args, p.BalanceAfter)
-			}
-		}
-		args = append(args, c.AccountID)
+	if x.pipe != nil && x.db.dialect.CreditAndPost != nil {
+		q, args := x.db.dialect.CreditAndPost(CreditStmt{TenantID: tenantID, Status: status, TransferID: transferID,
+			Postings: postings, Credit: credit})
 		// The account's turn is taken when the update goes out (with the COMMIT), so
 		// that it covers that round trip only.
-		pt.queueLater = append(pt.queueLater, c.AccountID)
-		pt.pending = append(pt.pending, PipeStmt{Query: x.db.rebind(creditLater(len(postings), credit)), Args: args,
+		x.pipe.LockingLater(c.AccountID)
+		x.pipe.Later(PipeStmt{Query: x.db.rebind(q), Args: args,
 			Dest: []any{&c.BalanceAfter},
-			mapErr: func(err error) error {
+			MapErr: func(err error) error {
 				if x.db.dialect.IsNotNull(err) {
 					return refused(err)
 				}

@@ -1,7 +1,21 @@
-// Package sqldb implements baas.Store over database/sql for both SQLite and PostgreSQL.
-// The SQL is the common subset of the two engines; what differs (placeholders, row locks,
-// driver errors, DDL) is described by a Dialect supplied by store/sqlite and
-// store/postgres.
+// Package sqldb implements baas.Store over database/sql, once for every engine: the SQL
+// of each query is written here, in the subset the engines share. An engine (a package
+// such as store/sqlite or store/postgres) supplies two things to New:
+//
+//   - a Dialect: what differs in SQL text and driver errors (placeholders, row-lock and
+//     skip-locked suffixes, advisory locks, View's isolation level, the few statements
+//     only it can run such as CreditAndPost, and which errors are unique violations or
+//     retryable). The queries ask the Dialect; they never test the engine's name.
+//   - an Executor: how a read-write transaction runs (which connection, how it begins
+//     and commits, how its statements reach the server). Executor.InTx runs a Work once,
+//     handing Work.Run the Querier the queries are to use; DB.InTx retries. SQLite's is a
+//     group-commit writer (savepoints on one connection, one fsync per batch);
+//     PostgreSQL's pipelines. BasicExecutor runs one database/sql transaction each.
+//
+// A Querier that is also a Pipeliner lets the queries hold statements back until the
+// transaction's next round trip and send several at once; the queries check for it once
+// per transaction, and on any other Querier run each statement at once. Reads outside a
+// transaction (Read, View) use the read pool directly.
 package sqldb
 
 import (
@@ -19,7 +33,9 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-// Dialect describes what differs between engines.
+// Dialect describes what differs between engines in SQL text and driver errors; the
+// shared queries ask it (dialect.go) instead of testing the engine's name. What differs
+// in how transactions run is the engine's Executor.
 type Dialect struct {
 	Name        string // "sqlite" or "postgres"
 	Goose       goose.Dialect
@@ -29,19 +45,22 @@ type Dialect struct {
 	IsRetryable func(error) bool // serialization failure, deadlock, busy
 	IsCheck     func(error) bool // a CHECK constraint refused a row
 	IsNotNull   func(error) bool // a NOT NULL constraint refused a row
-	GroupCommit bool             // batch concurrent transactions into one commit (single-writer engines)
-	// Checkpoint, with GroupCommit, runs on the writer once CheckpointEvery transactions
-	// have committed since the last one, after the callers of the commit have their
-	// answers (SQLite's WAL checkpoint, which the engine would otherwise run inside a
-	// commit while its callers wait).
-	Checkpoint      string
-	CheckpointEvery int
 	// CacheStatements prepares each query once per pool (for drivers that do not cache
 	// prepared statements themselves; pgx does).
 	CacheStatements bool
-	// Pipeline, when set, sends several statements in one round trip: write transactions
-	// then go through inPipeTx (pipeline.go).
-	Pipeline PipelineFunc
+	// SkipLocked is the suffix with which a claim selects rows to update, passing over
+	// those other transactions have locked ("" where the engine serializes writers).
+	SkipLocked string
+	// XactLock and XactLockShared name the functions that take an exclusive or a shared
+	// lock on a BIGINT key until the transaction ends (PostgreSQL's advisory locks); ""
+	// where the engine serializes writers and needs none.
+	XactLock, XactLockShared string
+	// ViewIsolation is the isolation level of View's read-only transactions, one that
+	// gives a consistent snapshot (sql.LevelDefault where the engine's default does).
+	ViewIsolation sql.IsolationLevel
+	// CreditAndPost, when set, returns one statement that does what CreditLater does
+	// in two (a pipelined transaction holds it back until the commit): see CreditStmt.
+	CreditAndPost func(c CreditStmt) (query string, args []any)
 }
 
 // DB is a baas.Store.
@@ -50,9 +69,8 @@ type DB struct {
 	read    *sql.DB
 	dialect *Dialect
 	rebinds sync.Map // query text -> rebound text
-	batch   *batcher // group commit, when the dialect asks for it
-	reads   querier  // the read pool, through a statement cache when the dialect asks
-	rows    rowQueue // pipeline.go
+	exec    Executor // runs the read-write transactions
+	reads   Querier  // the read pool, through a statement cache when the dialect asks
 	stmts   *statementCounter
 }
 
@@ -65,40 +83,35 @@ type statementCounter struct {
 	_ [56]byte
 }
 
-// New returns a store that writes through write and reads through read (which may be the
-// same pool).
-func New(write, read *sql.DB, d *Dialect) *DB {
-	db := &DB{write: write, read: read, dialect: d, reads: plain{read}, stmts: new(statementCounter)}
+// New returns a store that runs its read-write transactions through exec (which writes
+// to write) and reads through read (which may be the same pool as write). A nil exec
+// runs each transaction on its own with database/sql (BasicExecutor).
+func New(write, read *sql.DB, d *Dialect, exec Executor) *DB {
+	db := &DB{write: write, read: read, dialect: d, exec: exec, reads: plain{read}, stmts: new(statementCounter)}
 	if d.CacheStatements {
-		db.reads = newStmtCache(read.PrepareContext)
+		db.reads = NewStmtCache(read.PrepareContext)
 	}
-	if d.GroupCommit {
-		db.batch = newBatcher(db)
+	if db.exec == nil {
+		db.exec = BasicExecutor{Pool: write}
 	}
 	return db
 }
 
 func (db *DB) Engine() string { return db.dialect.Name }
 
-// Ping checks that both the writer and the readers work. With group commit the writer
-// connection belongs to the batcher, so the check is an empty transaction through it.
+// Ping checks that both the writer (through the executor) and the readers work.
 func (db *DB) Ping(ctx context.Context) error {
-	if db.batch != nil {
-		if err := db.batch.run(ctx, func(baas.Tx) error { return nil }); err != nil {
-			return err
-		}
-	} else if err := db.write.PingContext(ctx); err != nil {
+	if err := db.exec.Ping(ctx); err != nil {
 		return err
 	}
 	return db.read.PingContext(ctx)
 }
 
+// Close stops the executor, then closes the pools.
 func (db *DB) Close() error {
-	if db.batch != nil {
-		db.batch.close()
-	}
-	if c, ok := db.reads.(*stmtCache); ok {
-		c.close()
+	db.exec.Close()
+	if c, ok := db.reads.(*StmtCache); ok {
+		c.Close()
 	}
 	err := db.write.Close()
 	if db.read != db.write {
@@ -121,62 +134,27 @@ func (db *DB) WritePool() *sql.DB { return db.write }
 // maxAttempts bounds how often InTx runs fn when the database asks for a retry.
 const maxAttempts = 8
 
-// InTx runs fn in a read-write transaction, retrying on serialization failures,
-// deadlocks and busy errors.
+// InTx runs fn in a read-write transaction through the executor, retrying on the errors
+// the dialect calls retryable (serialization failures, deadlocks, busy errors).
 func (db *DB) InTx(ctx context.Context, fn func(tx baas.Tx) error) error {
 	var err error
+	w := Work{db: db, fn: fn}
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		if db.batch != nil {
-			err = db.batch.run(ctx, fn)
-		} else if db.dialect.Pipeline != nil {
-			err = db.inPipeTx(ctx, fn)
-		} else {
-			err = db.inTx(ctx, fn)
-		}
-		if err == nil || !db.retryable(err) || ctx.Err() != nil {
+		err = db.exec.InTx(ctx, w)
+		if err == nil || !db.dialect.IsRetryable(err) || ctx.Err() != nil {
 			break
 		}
 		time.Sleep(time.Duration(attempt*attempt) * time.Millisecond)
 	}
-	if err != nil && db.retryable(err) {
+	if err != nil && db.dialect.IsRetryable(err) {
 		return &baas.Error{Code: baas.EInternal, Message: "Internal error", Err: err}
 	}
 	return err
 }
 
-func (db *DB) retryable(err error) bool {
-	return errors.Is(err, errBatchAborted) || db.dialect.IsRetryable(err)
-}
-
-func (db *DB) inTx(ctx context.Context, fn func(tx baas.Tx) error) (err error) {
-	sqlTx, err := db.write.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("begin: %w", err)
-	}
-	defer func() {
-		if p := recover(); p != nil {
-			_ = sqlTx.Rollback()
-			panic(p)
-		}
-		if err != nil {
-			_ = sqlTx.Rollback()
-		}
-	}()
-	if err = fn(&queries{db: db, q: plain{sqlTx}}); err != nil {
-		return err
-	}
-	if err = sqlTx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
 // View runs fn in a read-only transaction with a consistent snapshot.
 func (db *DB) View(ctx context.Context, fn func(tx baas.Tx) error) error {
-	opts := &sql.TxOptions{ReadOnly: true}
-	if db.dialect.Name == "postgres" {
-		opts.Isolation = sql.LevelRepeatableRead
-	}
+	opts := &sql.TxOptions{ReadOnly: true, Isolation: db.dialect.ViewIsolation}
 	sqlTx, err := db.read.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -188,15 +166,15 @@ func (db *DB) View(ctx context.Context, fn func(tx baas.Tx) error) error {
 // Read returns queries on the read pool.
 func (db *DB) Read() baas.Tx { return &queries{db: db, q: db.reads} }
 
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) scanner
-}
-
+// queries is the baas.Tx of one transaction (or of reads outside one): the shared SQL,
+// run through q.
 type queries struct {
-	db *DB
-	q  querier
+	db   *DB
+	q    Querier
+	pipe Pipeliner // q, when it pipelines
+	// hooked says, for the tenants ExpectEvents looked up, whether they have live
+	// webhook endpoints.
+	hooked map[string]bool
 }
 
 // rebind turns ? placeholders into $N for dialects that need it.
@@ -234,7 +212,7 @@ func (x *queries) query(ctx context.Context, q string, args ...any) (*sql.Rows, 
 	return rows, x.translate(err)
 }
 
-func (x *queries) row(ctx context.Context, q string, args ...any) scanner {
+func (x *queries) row(ctx context.Context, q string, args ...any) Row {
 	x.db.stmts.Add(1)
 	return x.q.QueryRowContext(ctx, x.db.rebind(q), args...)
 }

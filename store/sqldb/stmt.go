@@ -6,20 +6,23 @@ import (
 	"sync"
 )
 
-// stmtCache prepares each distinct query once and reuses it: parsing SQL was a quarter of
-// the CPU time of a transfer on SQLite. It serves either one dedicated connection (the
-// SQLite writer, used by one goroutine at a time) or a whole pool (readers).
-type stmtCache struct {
+// StmtCache is a Querier that prepares each distinct query once and reuses it: parsing
+// SQL was a quarter of the CPU time of a transfer on SQLite. It serves either one
+// dedicated connection (the SQLite writer, used by one goroutine at a time) or a whole
+// pool (readers). Drivers that cache prepared statements themselves (pgx) do not need it.
+type StmtCache struct {
 	prepare func(ctx context.Context, q string) (*sql.Stmt, error)
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
 }
 
-func newStmtCache(prepare func(ctx context.Context, q string) (*sql.Stmt, error)) *stmtCache {
-	return &stmtCache{prepare: prepare, m: map[string]*sql.Stmt{}}
+// NewStmtCache returns a cache that prepares with prepare (a *sql.DB's or a *sql.Conn's
+// PrepareContext).
+func NewStmtCache(prepare func(ctx context.Context, q string) (*sql.Stmt, error)) *StmtCache {
+	return &StmtCache{prepare: prepare, m: map[string]*sql.Stmt{}}
 }
 
-func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
+func (c *StmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 	c.mu.Lock()
 	s, ok := c.m[q]
 	c.mu.Unlock()
@@ -41,7 +44,8 @@ func (c *stmtCache) get(ctx context.Context, q string) (*sql.Stmt, error) {
 	return s, nil
 }
 
-func (c *stmtCache) close() {
+// Close closes the prepared statements.
+func (c *StmtCache) Close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for q, s := range c.m {
@@ -50,7 +54,7 @@ func (c *stmtCache) close() {
 	}
 }
 
-func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+func (c *StmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	s, err := c.get(ctx, q)
 	if err != nil {
 		return nil, err
@@ -58,7 +62,7 @@ func (c *stmtCache) ExecContext(ctx context.Context, q string, args ...any) (sql
 	return s.ExecContext(ctx, args...)
 }
 
-func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+func (c *StmtCache) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	s, err := c.get(ctx, q)
 	if err != nil {
 		return nil, err
@@ -66,7 +70,7 @@ func (c *stmtCache) QueryContext(ctx context.Context, q string, args ...any) (*s
 	return s.QueryContext(ctx, args...)
 }
 
-func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) scanner {
+func (c *StmtCache) QueryRowContext(ctx context.Context, q string, args ...any) Row {
 	s, err := c.get(ctx, q)
 	if err != nil {
 		return errRow{err}
@@ -74,8 +78,9 @@ func (c *stmtCache) QueryRowContext(ctx context.Context, q string, args ...any) 
 	return s.QueryRowContext(ctx, args...)
 }
 
-// scanner is a single-row result: *sql.Row, or errRow when the query could not be run.
-type scanner interface{ Scan(dest ...any) error }
+// Row is a single-row result: *sql.Row, or a row that returns the error of a query that
+// could not be run.
+type Row interface{ Scan(dest ...any) error }
 
 type errRow struct{ err error }
 
@@ -98,6 +103,6 @@ func (p plain) QueryContext(ctx context.Context, q string, args ...any) (*sql.Ro
 	return p.q.QueryContext(ctx, q, args...)
 }
 
-func (p plain) QueryRowContext(ctx context.Context, q string, args ...any) scanner {
+func (p plain) QueryRowContext(ctx context.Context, q string, args ...any) Row {
 	return p.q.QueryRowContext(ctx, q, args...)
 }

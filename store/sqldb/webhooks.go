@@ -120,18 +120,16 @@ func chainKey(endpointID, objectID string) int64 {
 	return int64(h.Sum64())
 }
 
-// lockChain takes the advisory lock of an (endpoint, object) pair on PostgreSQL, until
-// the transaction ends; elsewhere it does nothing.
+// lockChain takes the lock of an (endpoint, object) pair until the transaction ends,
+// where the dialect has such locks (PostgreSQL's advisory locks); elsewhere it does
+// nothing.
 func (x *queries) lockChain(ctx context.Context, endpointID, objectID string, exclusive bool) error {
-	if x.db.dialect.Name != "postgres" {
+	q := x.db.dialect.chainLock(exclusive)
+	if q == "" {
 		return nil
 	}
-	fn := "pg_advisory_xact_lock_shared"
-	if exclusive {
-		fn = "pg_advisory_xact_lock"
-	}
 	var v any
-	return x.translate(x.row(ctx, `SELECT `+fn+`(?)`, chainKey(endpointID, objectID)).Scan(&v))
+	return x.translate(x.row(ctx, q, chainKey(endpointID, objectID)).Scan(&v))
 }
 
 func (x *queries) EnqueueDeliveries(ctx context.Context, e *baas.Event) error {
@@ -177,14 +175,10 @@ func (x *queries) ClaimDeliveries(ctx context.Context, p baas.ClaimDeliveriesPar
 	if p.Limit <= 0 {
 		return nil, nil
 	}
-	lock := ""
-	if x.db.dialect.ForUpdate != "" {
-		lock = x.db.dialect.ForUpdate + " SKIP LOCKED"
-	}
 	rows, err := x.query(ctx, `UPDATE webhook_deliveries SET next_attempt_at = ?, lease_token = ?,
 		attempts = attempts + 1, round_attempts = round_attempts + 1, updated_at = ?
 		WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-			ORDER BY next_attempt_at, id LIMIT ?`+lock+`)
+			ORDER BY next_attempt_at, id LIMIT ?`+x.db.dialect.SkipLocked+`)
 		RETURNING id`, micros(p.LeaseUntil), p.LeaseToken, micros(p.Now), micros(p.Now), p.Limit)
 	if err != nil {
 		return nil, err

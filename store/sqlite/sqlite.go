@@ -1,6 +1,7 @@
 // Package sqlite opens the embedded default store: a SQLite file in WAL mode with one
-// writer connection (transactions begin IMMEDIATE) and a pool of read-only readers.
-// Commits are durable (synchronous=FULL).
+// writer connection and a pool of read-only readers. Its sqldb.Executor is a
+// group-commit writer (group.go): concurrent transactions run one after another on the
+// writer, each in a savepoint, and share one durable commit (synchronous=FULL).
 package sqlite
 
 import (
@@ -22,16 +23,12 @@ import (
 
 // Dialect is the SQLite dialect of sqldb.
 var Dialect = &sqldb.Dialect{
-	Name:            "sqlite",
-	Goose:           goose.DialectSQLite3,
-	ForUpdate:       "", // one writer connection serializes writers
-	GroupCommit:     true,
+	Name:  "sqlite",
+	Goose: goose.DialectSQLite3,
+	// One writer connection serializes writers: no row locks (ForUpdate, SkipLocked),
+	// no advisory locks (XactLock), and a read transaction is a snapshot as it is.
+	ForUpdate:       "",
 	CacheStatements: true,
-	// Every 256 transactions: ~1,300 WAL pages under the p2p load (5 random pages per
-	// transfer). Measured with the p2p load, 40 s runs: every ~20 commits gave p99 19.4
-	// and 20.4 ms, every 64 commits 24–25 ms for no clear gain in throughput.
-	Checkpoint:      "PRAGMA wal_checkpoint(PASSIVE)",
-	CheckpointEvery: 256,
 	IsUnique: func(err error) bool {
 		var e *sqlite.Error
 		if errors.As(err, &e) {
@@ -49,6 +46,9 @@ var Dialect = &sqldb.Dialect{
 		return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_NOTNULL
 	},
 	IsRetryable: func(err error) bool {
+		if errors.Is(err, errBatchAborted) {
+			return true
+		}
 		var e *sqlite.Error
 		if errors.As(err, &e) {
 			c := e.Code() & 0xff
@@ -63,6 +63,11 @@ var Dialect = &sqldb.Dialect{
 // The database file is created 0600 (owner only), whatever the umask; SQLite gives the
 // -wal and -shm files it creates the database file's permissions.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
+	return open(ctx, path, func(write *sql.DB) sqldb.Executor { return newBatcher(write) })
+}
+
+// open is Open with the executor that runs the read-write transactions on write.
+func open(ctx context.Context, path string, executor func(write *sql.DB) sqldb.Executor) (*sqldb.DB, error) {
 	path = FilePath(path)
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: empty database path")
@@ -72,8 +77,8 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	}
 	// wal_autocheckpoint(0): SQLite would copy the WAL into the database inside a commit,
 	// every 1,000 pages, while that commit's callers wait. The group-commit writer runs
-	// the checkpoint itself instead, every CheckpointEvery transactions and once the
-	// callers of the commit have their answers (Dialect). Durability is unchanged: commits are in the
+	// the checkpoint itself instead, every checkpointEvery transactions and once the
+	// callers of the commit have their answers (group.go). Durability is unchanged: commits are in the
 	// WAL, fsynced. A process that only opens the file briefly (baas tenant create)
 	// leaves its few pages to the server, or to SQLite's checkpoint on close.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
@@ -99,7 +104,7 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return sqldb.New(write, read, Dialect), nil
+	return sqldb.New(write, read, Dialect, executor(write)), nil
 }
 
 // FilePath returns the file path of a database given as a plain path or a "sqlite:" /

@@ -30,6 +30,26 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// TestConformanceBasicExecutor: the shared queries pass the suite on the plainest
+// executor too (one database/sql transaction each, no pipeline), the one a new engine
+// starts from. Not under the race detector: without the writer's statement cache, the
+// suite's setups that write 100,000 rows parse every statement in the instrumented
+// engine, minutes of CI for an executor that has no concurrency of its own.
+func TestConformanceBasicExecutor(t *testing.T) {
+	if raceEnabled {
+		t.Skip("slow under the race detector; BasicExecutor has no concurrency of its own")
+	}
+	t.Parallel()
+	conformance.Run(t, func(t testing.TB) baas.Store {
+		s, err := sqlite.OpenBasic(context.Background(), filepath.Join(t.TempDir(), "basic.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s
+	})
+}
+
 // TestWALIsCheckpointed: with SQLite's automatic checkpoint off, the group-commit writer
 // checkpoints by itself, so the WAL stops growing under a steady stream of transactions
 // (each one here writes a fresh ~4 KiB setting, several pages per commit).
