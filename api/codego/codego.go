@@ -123,8 +123,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 		h.fail(w, r, err)
 		return
 	}
-	if apiKey != "" && h.limit != nil {
-		if ok, wait := h.limit.allow(apiKey, h.now()); !ok {
+	if h.limit != nil {
+		if ok, wait := h.limit.take(r, apiKey, h.now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
 			h.fail(w, r, baas.Errorf(baas.ERateLimited, "Too many requests: the limit is %d requests per 10 seconds", h.limit.perWindow))
 			return
@@ -147,6 +147,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if h.limit != nil {
+		h.limit.learn(apiKey, h.now())
 	}
 	httpx.SetTenant(ctx, s.tenantID)
 	res, err := ep.run(h, baas.WithTenant(ctx, s.tenantID), req, s)

@@ -57,7 +57,7 @@ func start(t testing.TB, engine string, now baas.Clock) *Env {
 	}
 	srv := &http.Server{Handler: server.New(server.Options{Core: svc, Log: slog.New(slog.DiscardHandler), AdminAuth: auth, Now: now}),
 		ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	go srv.Serve(server.Listener(ln, now))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
