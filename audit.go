@@ -63,6 +63,10 @@ const (
 	AuditCardAccepted         = "card.accepted"            // target: card
 	AuditCardShipped          = "card.shipped"             // target: card
 	AuditCardBlocked          = "card.blocked"             // target: card
+	AuditCardDataShown        = "card.sandbox_data_shown"  // target: card
+	AuditCardProductChanged   = "card_product.changed"     // target: tenant
+	AuditCardSettingsChanged  = "card_settings.changed"    // target: tenant
+	AuditCardDataKeySet       = "card_data_key.set"        // target: tenant
 	AuditConsoleSignedIn      = "console.signed_in"        // target: operator
 )
 

@@ -41,4 +41,5 @@ type Tx interface {
 	EventTx         // event.go
 	AuthorizationTx // authorization.go
 	AuditTx         // audit.go
+	CardTx          // card.go
 }

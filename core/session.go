@@ -22,7 +22,8 @@ const sessionKeep = 24 * time.Hour
 // Reasons of the authentication refusals; the dialect gives each its code and wording.
 const (
 	ReasonClientKeysEmpty = "CLIENT_KEYS_EMPTY"    // clientkey or secretkey is empty
-	ReasonAuthKeysWrong   = "AUTH_KEYS_WRONG"      // keys missing or incorrect
+	ReasonAuthKeysWrong   = "AUTH_KEYS_WRONG"      // client keys incorrect
+	ReasonAPIKeyMissing   = "API_KEY_MISSING"      // the API key or its id is missing
 	ReasonLicenseWrong    = "LICENSE_KEY_WRONG"    // apikey / whitelabel_id do not match
 	ReasonTokenRequired   = "AUTH_TOKEN_REQUIRED"  // no authtoken
 	ReasonTokenNotFound   = "AUTH_TOKEN_NOT_FOUND" // no such token (for this tenant)
@@ -37,12 +38,12 @@ type Session struct {
 
 // AuthenticateAPIKey checks a tenant's API key (the secret apiKey of the credential
 // apiKeyID; Codego calls them apikey and whitelabel_id) and returns the tenant id.
-// A missing value is ReasonAuthKeysWrong; a wrong one ReasonLicenseWrong.
+// A missing value is ReasonAPIKeyMissing; a wrong one ReasonLicenseWrong.
 func (s *Service) AuthenticateAPIKey(ctx context.Context, apiKey, apiKeyID string) (string, error) {
 	if apiKey == "" || apiKeyID == "" {
-		return "", baas.Reasonf(baas.EUnauthorized, ReasonAuthKeysWrong, "apikey and whitelabel_id are required")
+		return "", baas.Reasonf(baas.EUnauthorized, ReasonAPIKeyMissing, "an API key and its id are required")
 	}
-	wrong := baas.Reasonf(baas.EUnauthorized, ReasonLicenseWrong, "apikey or whitelabel_id is wrong")
+	wrong := baas.Reasonf(baas.EUnauthorized, ReasonLicenseWrong, "the API key or its id is wrong")
 	if len(apiKey) > 512 || len(apiKeyID) > 512 {
 		return "", wrong
 	}

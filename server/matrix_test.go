@@ -62,7 +62,14 @@ var fixtures = map[string]fixture{
 	"{side}":          {a: func(w *world) string { return baas.SideFull }},
 	"{endpoint}":      {a: func(w *world) string { return w.endpointA }, missing: "00000000-0000-4000-8000-000000000000"},
 	"{event}":         {a: func(w *world) string { return w.eventA }, missing: "999999999"},
-	"{delivery}":      {a: func(w *world) string { return w.deliveryA }, missing: "999999999"},
+	"{cardId}":        {a: func(w *world) string { return w.cardA }, missing: "00000000-0000-4000-8000-000000000000"},
+	"{card_id}":       {a: func(w *world) string { return w.cardA }, missing: "00000000-0000-4000-8000-000000000000"},
+	"{product}":       {a: func(w *world) string { return core.ProductGirasolVirtual }},
+	// GET /v1/cards/{first}/{second} serves several paths; the matrix walks the one that
+	// names a card: /v1/cards/info-by-card-id/{cardId}.
+	"cards/{first}": {a: func(w *world) string { return "info-by-card-id" }},
+	"{second}":      {a: func(w *world) string { return w.cardA }, missing: "00000000-0000-4000-8000-000000000000"},
+	"{delivery}":    {a: func(w *world) string { return w.deliveryA }, missing: "999999999"},
 }
 
 // dialect is the API a route belongs to.
@@ -167,6 +174,7 @@ type world struct {
 	emailA, userA     string
 	docA, endpointA   string
 	eventA, deliveryA string
+	cardA             string
 	markers           []string                // strings of A's data no answer to B may contain
 	png               []byte                  // a valid KYC image
 	probe             *core.TenantCredentials // a third tenant, whose sessions the test may open at will
@@ -190,6 +198,12 @@ func newWorld(t *testing.T, e *servertest.Env) *world {
 		t.Fatal(err)
 	}
 	w.acctA = acct.Account.Number
+	card, _, err := e.Core.CreateCard(ctxA, core.CreateCardParams{AccountNumber: w.acctA, Product: core.ProductGirasolVirtual,
+		NameForPrint: "ALICE MATRIX"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.cardA = card.ID
 	if _, _, err := e.Core.CashIn(ctxA, core.CashInParams{AccountNumber: w.acctA, Amount: 500}); err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +240,7 @@ func newWorld(t *testing.T, e *servertest.Env) *world {
 	w.eventA = firstID(t, e.Admin(t, "GET", tenant+"/events", nil), "events", "event_id")
 	w.deliveryA = firstID(t, e.Admin(t, "GET", tenant+"/webhooks/deliveries", nil), "deliveries", "delivery_id")
 	w.markers = []string{w.emailA, strconv.FormatInt(w.acctA, 10), w.userA, "Alicematrix", "Carolmatrix",
-		"carol.matrix@example.com", a.TenantID, w.endpointA}
+		"carol.matrix@example.com", a.TenantID, w.endpointA, w.cardA}
 	return w
 }
 
@@ -455,6 +469,9 @@ var idProbes = map[dialect][]string{
 		`{"accountNumber":ID,"amount":1}`,
 		`{"originAccountNumber":ID,"destinationAccountNumber":OWN,"amount":1}`,
 		`{"originAccountNumber":OWN,"destinationAccountNumber":ID,"amount":1}`,
+		`{"accountNumber":ID,"nameForPrint":"BOB MATRIX"}`,
+		`{"cardId":"CARD","old_pin":"4826","new_pin":"9371"}`,
+		`{"cardId":"CARD","pin":"4826","cvv":"123","lastFour":"1234"}`,
 	},
 	codegoAPI: {
 		`{"user_id":"USER"}`,
@@ -524,7 +541,7 @@ func (w *world) isolation(t *testing.T, r route, ws []wildcard) {
 		return
 	}
 	for _, probe := range idProbes[r.api] {
-		send := func(acct, user string) *servertest.Response {
+		send := func(acct, user, card string) *servertest.Response {
 			if files, ok := strings.CutPrefix(probe, "multipart:"); ok { // an upload of valid images
 				fs := map[string][]byte{}
 				for _, f := range strings.Split(files, ",") {
@@ -537,11 +554,11 @@ func (w *world) isolation(t *testing.T, r route, ws []wildcard) {
 				b, ct := servertest.MultipartBody(t, form, fs)
 				return w.send(t, r.api, tenantB, r.method, path, b, ct)
 			}
-			s := strings.NewReplacer("ID", acct, "OWN", strconv.FormatInt(w.acctB, 10), "USER", user).Replace(probe)
+			s := strings.NewReplacer("ID", acct, "OWN", strconv.FormatInt(w.acctB, 10), "USER", user, "CARD", card).Replace(probe)
 			return w.send(t, r.api, tenantB, r.method, path, []byte(s), "application/json")
 		}
-		theirs := send(strconv.FormatInt(w.acctA, 10), w.userA)
-		none := send(fixtures["{accountNumber}"].missing, "no-such-user")
+		theirs := send(strconv.FormatInt(w.acctA, 10), w.userA, w.cardA)
+		none := send(fixtures["{accountNumber}"].missing, "no-such-user", fixtures["{cardId}"].missing)
 		leak(theirs, path+" "+probe)
 		if got, want := outcome(r.api, theirs), outcome(r.api, none); got != want || success(r.api, theirs) && strings.Contains(probe, "ID") {
 			t.Errorf("tenant B, %s with A's ids in %s: %d %s; with ids naming nothing: %d %s", path, probe,
@@ -613,7 +630,7 @@ var badQueries = []string{
 var fields = []string{"accountNumber", "originAccountNumber", "destinationAccountNumber", "destinarionAccountNumber",
 	"amount", "status", "message", "email", "phone", "firstName", "lastName", "handle", "companyId", "name", "sandbox",
 	"user_id", "type", "document_id", "document_number", "url", "stand_in", "endpoint_id", "since",
-	"auto_verify_after", "reason", "country_id", "dob", "zipcode", "password", "mobile", "cardId", "pin"}
+	"auto_verify_after", "reason", "country_id", "dob", "zipcode", "password", "mobile", "cardId", "pin", "oldPin", "newPin", "nameForPrint", "accountId", "auto_ship", "bin_range", "expiry_years", "key_id", "public_key"}
 
 type badBody struct {
 	name, contentType string

@@ -8,15 +8,13 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/x509"
-	"encoding/json"
 	"encoding/pem"
 	"errors"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/baas-oss/baas/vault/vaulttest"
 	jose "github.com/go-jose/go-jose/v4"
 )
 
@@ -156,53 +154,12 @@ func TestEncryptJWERefuses(t *testing.T) {
 	}
 }
 
-// nodeJoseScript decrypts the JWE in $JWE with the private JWK in $JWK using the npm
-// jose package and prints the protected header and the plaintext as JSON.
-const nodeJoseScript = `
-import * as jose from 'jose';
-const key = await jose.importJWK(JSON.parse(process.env.JWK), 'ECDH-ES');
-const { plaintext, protectedHeader } = await jose.compactDecrypt(process.env.JWE, key);
-process.stdout.write(JSON.stringify({ header: protectedHeader, plaintext: new TextDecoder().decode(plaintext) }));
-`
-
 // TestJWEDecryptsWithNodeJose has an independent implementation, the npm jose package run
 // by node, decrypt what EncryptJWE writes. BAAS_TEST_NODE_JOSE names a node_modules folder
 // holding jose and makes the test mandatory (CI installs it); without it the test looks in
 // testdata/node/node_modules and is skipped when node or the package is missing.
 func TestJWEDecryptsWithNodeJose(t *testing.T) {
-	modules, required := os.Getenv("BAAS_TEST_NODE_JOSE"), true
-	if modules == "" {
-		modules, required = filepath.Join("testdata", "node", "node_modules"), false
-	}
-	skip := func(format string, a ...any) {
-		t.Helper()
-		if required {
-			t.Fatalf(format, a...)
-		}
-		t.Skipf(format+" (set BAAS_TEST_NODE_JOSE to a node_modules folder with jose installed: npm install --prefix DIR jose)", a...)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		skip("node is not installed")
-	}
-	modules, err = filepath.Abs(modules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(modules, "jose", "package.json")); err != nil {
-		skip("the npm jose package is not in %s", modules)
-	}
-	// node resolves "jose" from the script's folder: put the script beside a link to the
-	// modules folder.
-	dir := t.TempDir()
-	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
-	script := filepath.Join(dir, "decrypt.mjs")
-	if err := os.WriteFile(script, []byte(nodeJoseScript), 0o600); err != nil {
-		t.Fatal(err)
-	}
-
+	decrypt := vaulttest.NodeJose(t, filepath.Join("testdata", "node", "node_modules"))
 	priv := newP256(t)
 	// The company registers its key as PEM; it keeps the private half as a JWK.
 	pub, err := ParsePublicKey(spki(t, &priv.PublicKey))
@@ -213,23 +170,11 @@ func TestJWEDecryptsWithNodeJose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(node, script)
-	cmd.Env = append(os.Environ(), "JWK="+jwkOf(t, priv), "JWE="+jwe)
-	out, err := cmd.Output()
-	if err != nil {
-		var stderr []byte
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = ee.Stderr
-		}
-		t.Fatalf("node jose: %v\n%s", err, stderr)
-	}
-	var res struct {
-		Header    map[string]any `json:"header"`
-		Plaintext string         `json:"plaintext"`
-	}
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node output %q: %v", out, err)
-	}
+	header, plaintext := decrypt(jwkOf(t, priv), jwe)
+	res := struct {
+		Header    map[string]any
+		Plaintext string
+	}{header, plaintext}
 	if res.Plaintext != cardJSON {
 		t.Errorf("plaintext %q", res.Plaintext)
 	}

@@ -6,12 +6,8 @@
 package admin
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/baas-oss/baas"
@@ -50,6 +46,7 @@ func (h *Handler) Register(mux httpx.Mux) {
 	h.registerKYC(mux) // kyc.go
 	h.registerWebhooks(mux)
 	h.registerAudit(mux) // audit.go
+	h.registerCards(mux) // cards.go
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
 	}))
@@ -59,8 +56,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 func (h *Handler) authed(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !h.auth(strings.TrimSpace(token)) {
+		token, ok := bearerToken(r)
+		if !ok || !h.auth(token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="baas-admin"`)
 			h.fail(w, r, baas.Errorf(baas.EUnauthorized, "a valid operator bearer token is required"))
 			return
@@ -78,6 +75,13 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 			h.fail(w, r, err)
 		}
 	})
+}
+
+// bearerToken reads the credentials of the Bearer scheme, whose name is matched without
+// regard to case (RFC 7235, RFC 6750).
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	return strings.TrimSpace(token), ok && strings.EqualFold(scheme, "Bearer")
 }
 
 var statusOf = map[baas.Code]int{
@@ -107,32 +111,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		body["details"] = e.Details
 	}
 	httpx.WriteJSON(w, status, map[string]any{"error": body})
-}
-
-// decode reads a JSON body into v, refusing unknown fields.
-func decode(r *http.Request, v any) ([]byte, error) {
-	raw, err := httpx.ReadBody(r, httpx.MaxJSONBody)
-	if errors.Is(err, httpx.ErrTooLarge) {
-		return nil, baas.Invalid("request body too large")
-	}
-	if err != nil {
-		return nil, baas.Invalid("could not read request body")
-	}
-	return raw, decodeJSON(raw, v)
-}
-
-// decodeJSON decodes a JSON body into v: known fields only, and text every store can
-// hold.
-func decodeJSON(raw []byte, v any) error {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return baas.Invalid("invalid JSON body: " + err.Error())
-	}
-	if !field.JSONStorable(raw) {
-		return baas.Invalid("invalid JSON body: strings must not contain NUL characters")
-	}
-	return nil
 }
 
 func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {
@@ -193,7 +171,7 @@ func (h *Handler) getTenant(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) fund(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Amount      int64  `json:"amount"`
+		Amount      int64  `json:"amount" want:"an integer number of minor units"`
 		Currency    string `json:"currency"`
 		Description string `json:"description"`
 	}
@@ -220,12 +198,10 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := baas.AccountListFilter{TenantID: r.PathValue("id"), Kind: q.Get("kind")}
 	var err error
-	if v := q.Get("after"); v != "" {
-		if f.AfterID, err = strconv.ParseInt(v, 10, 64); err != nil || f.AfterID < 0 {
-			return baas.Invalid("after must be a non-negative integer")
-		}
+	if f.AfterID, err = queryCursor(r, "after", 0); err != nil {
+		return err
 	}
-	if f.Limit, err = core.AccountPages.Parse(q.Get("limit")); err != nil {
+	if f.Limit, err = queryLimit(r, core.AccountPages); err != nil {
 		return err
 	}
 	accounts, err := h.core.ListAccounts(r.Context(), f)

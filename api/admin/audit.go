@@ -48,9 +48,6 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 	if f.BeforeID, f.Limit, err = pageQuery(r); err != nil {
 		return err
 	}
-	if f.Limit == 0 {
-		f.Limit = 100
-	}
 	es, err := h.core.ListAudit(r.Context(), f)
 	if err != nil {
 		return err

@@ -134,8 +134,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 		h.fail(w, r, err)
 		return
 	}
-	if apiKey != "" && h.limit != nil {
-		if ok, wait := h.limit.allow(apiKey, h.now()); !ok {
+	if h.limit != nil {
+		if ok, wait := h.limit.take(r, apiKey, h.now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
 			h.fail(w, r, baas.Errorf(baas.ERateLimited, "Too many requests: the limit is %d requests per 10 seconds", h.limit.perWindow))
 			return
@@ -158,6 +158,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if h.limit != nil {
+		h.limit.learn(apiKey, h.now())
 	}
 	httpx.SetTenant(ctx, s.tenantID)
 	res, err := ep.run(h, baas.WithTenant(ctx, s.tenantID), req, s)
@@ -197,6 +200,7 @@ const (
 var authCodes = map[string]int{
 	core.ReasonClientKeysEmpty: codeKeysEmpty,
 	core.ReasonAuthKeysWrong:   codeKeysWrong,
+	core.ReasonAPIKeyMissing:   codeKeysWrong,
 	core.ReasonLicenseWrong:    codeLicense,
 	core.ReasonTokenRequired:   codeTokenRequired,
 	core.ReasonTokenNotFound:   codeTokenNotFound,

@@ -34,6 +34,8 @@ var messages = map[string]string{
 	core.ReasonCustomerNotFound: "user not found",
 	core.ReasonTokenNotFound:    "Auth token not existed",
 	core.ReasonTokenInvalid:     "Token is invalid or expired",
+	core.ReasonAPIKeyMissing:    "apikey and whitelabel_id are required",
+	core.ReasonLicenseWrong:     "apikey or whitelabel_id is wrong",
 }
 
 // fieldNames gives the core's signup fields their Codego names.

@@ -18,6 +18,12 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"GET", "/v1/accounts/customer-info/"},
 	{"GET", "/v1/accounts/customer-info-by-email/"},
 	{"GET", "/v1/accounts/transactions/"},
+	{"POST", "/v1/cards/create-card"},
+	{"POST", "/v1/cards/create-virtual-card"},
+	{"POST", "/v1/cards/change-pin"},
+	{"PATCH", "/v1/cards/activate"},
+	{"PATCH", "/v1/cards/"}, // + "{cardId}/freeze" and the like
+	{"GET", "/v1/cards/"},   // + "info-by-card-id/{cardId}" and the like
 }
 
 // FuzzGirasolRequest sends arbitrary bodies, path tails and idempotency keys through the
@@ -31,6 +37,9 @@ func FuzzGirasolRequest(f *testing.F) {
 		`{"companyId" : "d3574800-e15e-4292-8ad4-608d465acbc4","originAccountNumber" : 11937218,"destinarionAccountNumber" : 24875232, "amount" : 500,"message": "peer to peer message"}`,
 		`{"amount": 1e400}`, `{"amount": -0}`, `{"amount": 5.000000000000001}`, `[]`, `null`, `{"a":{"b":[1,2,{"c":null}]}}`,
 		"\xff\xfe", `{"message":"\u0000"}`, `{"amount":500,"amount":"x"}`,
+		`{"address1": "calle 53A# 77-11","address2": "Apto 44","zipCode": "051043","state": "antioquia","city": "medellin","firstName": "andres","lastName": "cepeda","phone": "+573194236735342","nameForPrint": "Alejandro Villegas","accountNumber" : 37322295}`,
+		`{"cardId": "61615673-b1d5-4a17-bf3a-f905a9586aef","old_pin": "1234","new_pin": "4321"}`,
+		`{"cardId": "fa2f46d8-1679-48e0-8c96-39b84141403c","pin": "1234","cvv": "859","lastFour": "7894"}`,
 	} {
 		for i := range fuzzRoutes {
 			f.Add(uint8(i), []byte(seed), "14507214", "")
@@ -43,13 +52,17 @@ func FuzzGirasolRequest(f *testing.F) {
 	f.Add(uint8(5), []byte(nil), "%00", "") // text PostgreSQL cannot store
 	f.Add(uint8(5), []byte(nil), "%ff%fe", "")
 	f.Add(uint8(6), []byte(nil), "14507214?cursor=%00&limit=%ff", "")
+	f.Add(uint8(11), []byte(nil), "5bc3890d-e745-4ea3-bcd6-b5fab04b062e/freeze", "")
+	f.Add(uint8(12), []byte(nil), "info-by-card-id/9c530680-5455-46e3-9ad5-372bfb6ebdc", "")
+	f.Add(uint8(12), []byte(nil), "info-by-account/1114719", "")
+	f.Add(uint8(12), []byte(nil), "f89330f0-108f-42f4-8e59-891c87879fe6/virtual-card-info", "")
 
 	targets := servertest.FuzzTargets(f, false)
 
 	f.Fuzz(func(t *testing.T, route uint8, body []byte, tail, idemKey string) {
 		rt := fuzzRoutes[int(route)%len(fuzzRoutes)]
 		target := rt.path
-		if rt.method == "GET" {
+		if rt.method == "GET" || rt.path == "/v1/cards/" {
 			target += tail
 		}
 		for _, tg := range targets {

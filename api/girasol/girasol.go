@@ -49,6 +49,7 @@ func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("GET /v1/accounts/customer-info/{accountNumber}", h.authed(h.customerInfo))
 	mux.Handle("GET /v1/accounts/customer-info-by-email/{email}", h.authed(h.customerInfoByEmail))
 	mux.Handle("GET /v1/accounts/transactions/{accountNumber}", h.authed(h.transactions))
+	h.registerCards(mux) // cards.go
 	mux.HandleFunc("/v1/", h.NotFound)
 }
 

@@ -72,7 +72,7 @@ func StartWith(t testing.TB, engine string, o Options) *Env {
 	srv := &http.Server{Handler: server.New(server.Options{Core: svc, Log: log, AdminAuth: auth, Now: now,
 		CodegoRateLimit: o.CodegoRateLimit}),
 		ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	go srv.Serve(server.Listener(ln, now))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -110,6 +110,10 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// audit.go
 		{"AuditLog", testAuditLog},
 
+		// card.go
+		{"Cards", testCards},
+		{"CardSettings", testCardSettings},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
