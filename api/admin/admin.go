@@ -28,8 +28,15 @@ func New(svc *core.Service, log *slog.Logger, auth func(token string) bool) *Han
 	return &Handler{core: svc, log: log, auth: auth}
 }
 
+// Routes returns the patterns Register mounts, in registration order.
+func (h *Handler) Routes() []string {
+	r := httpx.Record(nil)
+	h.Register(r)
+	return r.Patterns()
+}
+
 // Register mounts the admin routes on mux.
-func (h *Handler) Register(mux *http.ServeMux) {
+func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("POST /admin/api/tenants", h.authed(h.createTenant))
 	mux.Handle("GET /admin/api/tenants", h.authed(h.listTenants))
 	mux.Handle("GET /admin/api/tenants/{id}", h.authed(h.getTenant))

@@ -19,7 +19,7 @@ func operatorActor(r *http.Request) baas.Actor {
 	return baas.Actor{ID: "operator", Source: baas.ActorSourceAPI, Address: addr}
 }
 
-func (h *Handler) registerAudit(mux *http.ServeMux) {
+func (h *Handler) registerAudit(mux httpx.Mux) {
 	mux.Handle("GET /admin/api/audit", h.authed(h.listAudit))
 }
 

@@ -15,7 +15,7 @@ import (
 // tenant's automatic verification. Each decision writes a kyc.verified or kyc.rejected
 // event, which the webhook engine delivers.
 
-func (h *Handler) registerKYC(mux *http.ServeMux) {
+func (h *Handler) registerKYC(mux httpx.Mux) {
 	mux.Handle("GET /admin/api/kyc/documents", h.authed(h.listKYC))
 	mux.Handle("GET /admin/api/kyc/documents/{id}", h.authed(h.getKYC))
 	mux.Handle("GET /admin/api/kyc/documents/{id}/images/{side}", h.authed(h.kycImage))

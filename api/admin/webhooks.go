@@ -15,7 +15,7 @@ import (
 // Webhooks and real-time authorization: a tenant's endpoints, the delivery log, the event
 // log, re-sending, and the authorization URL (see docs/webhooks.md).
 
-func (h *Handler) registerWebhooks(mux *http.ServeMux) {
+func (h *Handler) registerWebhooks(mux httpx.Mux) {
 	const t = "/admin/api/tenants/{id}"
 	mux.Handle("POST "+t+"/webhooks/endpoints", h.authed(h.createEndpoint))
 	mux.Handle("GET "+t+"/webhooks/endpoints", h.authed(h.listEndpoints))

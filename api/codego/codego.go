@@ -12,8 +12,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -49,10 +51,19 @@ func New(svc *core.Service, log *slog.Logger, now baas.Clock, rateLimit int) *Ha
 	return h
 }
 
+// Routes returns the patterns Register mounts: POST /api/<name> for every API of the
+// dispatch table, in name order, then the catch-all.
+func (h *Handler) Routes() []string {
+	r := httpx.Record(nil)
+	h.Register(r)
+	return r.Patterns()
+}
+
 // Register mounts the Codego routes on mux: one pattern per API, so that logs and metrics
 // name the API.
-func (h *Handler) Register(mux *http.ServeMux) {
-	for name, ep := range endpoints {
+func (h *Handler) Register(mux httpx.Mux) {
+	for _, name := range slices.Sorted(maps.Keys(endpoints)) {
+		ep := endpoints[name]
 		mux.HandleFunc("POST /api/"+name, func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, ep) })
 	}
 	mux.HandleFunc("/api/", h.NotFound)
