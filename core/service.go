@@ -32,6 +32,9 @@ type Config struct {
 	// TransferBatch is the most P2P transfers one transaction posts (p2pbatch.go); 0
 	// posts each in its own transaction.
 	TransferBatch int
+	// ReversalCodeTTL is how long the one-time code of a top-up reversal is valid
+	// (topup.go); at most MaxReversalCodeTTL.
+	ReversalCodeTTL time.Duration
 }
 
 // DefaultTransferBatch is the default of Config.TransferBatch, and MaxTransferBatch its
@@ -42,10 +45,10 @@ const (
 )
 
 // DefaultConfig returns the defaults: $500,000.00 of sandbox float, USD, keys kept 24 h,
-// P2P transfers posted in batches of up to 64.
+// P2P transfers posted in batches of up to 64, top-up reversal codes valid 10 minutes.
 func DefaultConfig() Config {
 	return Config{SandboxMasterBalance: 50_000_000, MasterCurrency: "USD", IdempotencyTTL: 24 * time.Hour,
-		TransferBatch: DefaultTransferBatch}
+		TransferBatch: DefaultTransferBatch, ReversalCodeTTL: DefaultReversalCodeTTL}
 }
 
 // Validate reports the first invalid setting.
@@ -59,6 +62,8 @@ func (c Config) Validate() error {
 		return errors.New("idempotency keys must live at least 24 hours")
 	case c.TransferBatch < 0 || c.TransferBatch > MaxTransferBatch:
 		return fmt.Errorf("transfer batch must be between 0 and %d", MaxTransferBatch)
+	case c.ReversalCodeTTL <= 0 || c.ReversalCodeTTL > MaxReversalCodeTTL:
+		return fmt.Errorf("top-up reversal codes must live more than 0 and at most %s", MaxReversalCodeTTL)
 	}
 	return nil
 }

@@ -49,7 +49,12 @@ func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("GET /v1/accounts/customer-info/{accountNumber}", h.authed(h.customerInfo))
 	mux.Handle("GET /v1/accounts/customer-info-by-email/{email}", h.authed(h.customerInfoByEmail))
 	mux.Handle("GET /v1/accounts/transactions/{accountNumber}", h.authed(h.transactions))
-	h.registerCards(mux) // cards.go
+	h.registerCards(mux)                                                       // cards.go
+	mux.Handle("POST /v1/cards/money-send", h.authed(h.moneySend))             // moneysend.go
+	mux.Handle("POST /v1/top-up/new", h.authed(h.topUpNew))                    // topup.go
+	mux.Handle("PATCH /v1/top-up/reverse", h.authed(h.topUpReverse))           // topup.go
+	mux.Handle("PATCH /v1/top-up/validate", h.authed(h.topUpValidate))         // topup.go
+	mux.Handle("GET /v1/accounts/qr-code/{accountNumber}", h.authed(h.qrCode)) // topup.go
 	mux.HandleFunc("/v1/", h.NotFound)
 }
 
