@@ -176,6 +176,11 @@ type CardFilter struct {
 	TenantID  string
 	AccountID int64
 	Status    CardStatus
+	// Statuses keeps the cards in any of these states (with Status, in both).
+	Statuses []CardStatus
+	// ExpiredBy, when set, keeps the cards whose expiry month ended before it (a card is
+	// valid through the last day of the month printed on it).
+	ExpiredBy time.Time
 	AfterID   string
 	Limit     int
 }
