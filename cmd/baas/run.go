@@ -119,7 +119,7 @@ func (m *Main) commands() *cobra.Command {
 	create.Flags().BoolVar(&asJSON, "json", false, "print the credentials as JSON")
 	create.Flags().BoolVar(&production, "production", false, "no sandbox opening balance on the master account")
 	_ = create.MarkFlagRequired("name")
-	tenant.AddCommand(create, m.tenantUpdateCommand())
+	tenant.AddCommand(create, m.tenantUpdateCommand(), m.tenantListCommand(), m.tenantFundCommand()) // operator.go
 
 	ledgerCmd := &cobra.Command{Use: "ledger", Short: "Ledger tools"}
 	verify := &cobra.Command{Use: "verify", Short: "Check every ledger invariant; exit 1 when one breaks", Args: cobra.NoArgs,
@@ -151,7 +151,10 @@ func (m *Main) commands() *cobra.Command {
 		Run: func(*cobra.Command, []string) { fmt.Fprintln(m.Stdout, "baas", Version) }}
 
 	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand(), m.keysCommand(),
-		m.auditCommand(), m.cardDataKeyCommand())
+		m.auditCommand(), m.cardDataKeyCommand(), m.kycCommand(), m.cardCommand())
+	for _, c := range root.Commands() {
+		requireSubcommands(c) // operator.go
+	}
 	return root
 }
 
