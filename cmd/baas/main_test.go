@@ -647,6 +647,17 @@ func TestTenantCreateWhileServing(t *testing.T) {
 				t.Errorf("second start printed %q:\n%s", s, out)
 			}
 		}
+		// It says where the credentials went and how to make new ones, having said it was
+		// starting before the store opened.
+		for _, s := range []string{"The operator token was printed at the first start", "BAAS_ADMIN_TOKEN on every start",
+			"Tenants: 2, their credentials printed when each was created", "`baas tenant create --name NAME`"} {
+			if !strings.Contains(out, s) {
+				t.Errorf("second start did not print %q:\n%s", s, out)
+			}
+		}
+		if !strings.HasPrefix(out, "baas dev starting\n") || !strings.Contains(again.stderr.String(), "applying migrations…\n") {
+			t.Errorf("second start did not say it was starting first:\n%s\n%s", out, again.stderr.String())
+		}
 		if got := tenantNames(t, again, token); !slices.Equal(got, []string{"acme", "sandbox"}) {
 			t.Errorf("tenants after restart: %v, want [acme sandbox]", got)
 		}

@@ -83,7 +83,7 @@ func (m *Main) commands() *cobra.Command {
 
 	migrate := &cobra.Command{Use: "migrate", Short: "Apply database migrations", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := m.open(cmd.Context()); err != nil {
+			if err := m.withProgress("applying migrations", func() error { return m.open(cmd.Context()) }); err != nil { // progress.go
 				return err
 			}
 			defer m.Close()
@@ -209,7 +209,10 @@ func (m *Main) serve(ctx context.Context) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(serverGCPercent)
 	}
-	if err := m.open(ctx); err != nil {
+	// Say so before the store opens: migrating a large database takes a while, and a `go
+	// run` user sees nothing until the server listens.
+	fmt.Fprintf(m.Stdout, "baas %s starting\n", Version)
+	if err := m.withProgress("opening the store and applying migrations", func() error { return m.open(ctx) }); err != nil {
 		return err
 	}
 	defer m.Close()
@@ -249,6 +252,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.printRestart(created, tenants) // operator.go
 	if len(tenants) == 0 {
 		creds, err := m.core.CreateTenant(ctx, core.CreateTenantParams{Name: "sandbox", Sandbox: true})
 		if err != nil {
