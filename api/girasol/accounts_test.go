@@ -248,6 +248,10 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 		h = servertest.GirasolHeaders(e.Tenant)
 		h.Del("x-secret-key")
 		wantError(t, e.Do(t, "GET", path, nil, h), 401, path, "x-secret-key header is required")
+		// Every example sends x-company-id, and docs/girasol.md requires it.
+		h = servertest.GirasolHeaders(e.Tenant)
+		h.Del("x-company-id")
+		wantError(t, e.Do(t, "GET", path, nil, h), 401, path, "x-company-id header is required")
 		h = servertest.GirasolHeaders(e.Tenant)
 		h.Set("x-secret-key", other.Girasol.SecretKey)
 		wantError(t, e.Do(t, "GET", path, nil, h), 401, path, "Unauthorized")
