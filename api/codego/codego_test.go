@@ -512,6 +512,11 @@ func TestUploads(t *testing.T) {
 			{"gif", map[string][]byte{"front_proof": testImage(t, "gif")}, nil, "front_proof must be a PNG or JPEG"},
 			{"truncated jpeg", map[string][]byte{"front_proof": {0xff, 0xd8, 0xff, 0xe0, 0, 0}}, nil, "not a readable jpeg"},
 			{"png header only", map[string][]byte{"front_proof": []byte("\x89PNG\r\n\x1a\n")}, nil, "not a readable png"},
+			// The header parses, the image does not: decoded whole, as docs/codego.md says.
+			{"cut png", map[string][]byte{"front_proof": cut(testImage(t, "png"))}, nil, "front_proof is not a readable png"},
+			{"cut jpeg", map[string][]byte{"front_proof": cut(testImage(t, "jpeg"))}, nil, "front_proof is not a readable jpeg"},
+			{"corrupt png", map[string][]byte{"front_proof": corrupt(testImage(t, "png"))}, nil, "front_proof is not a readable png"},
+			{"too many pixels", map[string][]byte{"front_proof": hugePNG(t)}, nil, "front_proof must be at most 25 megapixels"},
 			{"oversize", map[string][]byte{"front_proof": testImage(t, "png"), "back_proof": big}, nil, "back_proof must be smaller than 2 MB"},
 			{"empty", map[string][]byte{"front_proof": {}}, nil, "front_proof is required"},
 			{"no front", map[string][]byte{"back_proof": testImage(t, "png")}, nil, "front_proof cannot be blank"},
@@ -526,6 +531,26 @@ func TestUploads(t *testing.T) {
 		// Nothing was stored: the first real upload is accepted.
 		wantOK(t, up(map[string][]byte{"front_proof": testImage(t, "png")}, nil), "1")
 	})
+}
+
+// cut returns the first half of an image file: its header parses, its data ends early.
+func cut(b []byte) []byte { return b[:len(b)/2] }
+
+// corrupt returns an image file with a byte of its compressed data changed near the end.
+func corrupt(b []byte) []byte {
+	c := bytes.Clone(b)
+	c[len(c)-20] ^= 0xff
+	return c
+}
+
+// hugePNG is a small file of a 5,001 × 5,001 image: within the side limit, over the area.
+func hugePNG(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 5001, 5001))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // TestRateLimit: 200 requests per 10 seconds per API key, then 429 with Retry-After and
