@@ -280,6 +280,11 @@ func TestSpecExamples(t *testing.T) {
 		}
 		docID := int64(idDoc["id"].(float64))
 		addrID := int64(docs[1].(map[string]any)["id"].(float64))
+		// check_kyc_status gives the operator API's id of each document beside its type.
+		if st := kycStatuses(t, c, uid); st["Id Proof"]["kyc_document_id"] != fmt.Sprint(docID) ||
+			st["Address Proof"]["kyc_document_id"] != fmt.Sprint(addrID) || st["Id Proof"]["document_id"] != "1" {
+			t.Fatalf("check_kyc_status ids: %v", st)
+		}
 		img := e.Admin(t, "GET", fmt.Sprintf("/admin/api/kyc/documents/%d/images/front", docID), nil)
 		if img.Status != 200 || !bytes.Equal(img.Raw, front) || img.Header.Get("Content-Type") != "image/jpeg" ||
 			img.Header.Get("Cache-Control") != "no-store" {
@@ -476,7 +481,14 @@ func TestErrorCodes(t *testing.T) {
 		wantCode(t, c.Form(t, "address_proof", map[string]string{"user_id": otherUID},
 			map[string][]byte{"address_proof": testImage(t, "png")}), 404, "user not found")
 		wantCode(t, c.Post(t, "account_detail", map[string]any{"user_id": "Oj1Xx2DZ8hcS3fIDxYQAHUMhZmdwwD4/wSbcJ0Ho6wWzY9czeGTBJhMd0S4="}), 404, "user not found")
-		wantCode(t, c.Post(t, "no_such_api", nil), 404, "Could not found")
+		wantCode(t, c.Post(t, "no_such_api", nil), 404, "Could not found: there is no Codego API named no_such_api")
+		if r := c.Post(t, "no_such_api", nil); strings.Contains(string(r.Raw), "every Codego API is POST") {
+			t.Fatalf("a POST to an unknown API is told to POST: %s", r.Raw)
+		}
+		// Two spellings of one field are refused, as in the Girasol dialect.
+		both := servertest.CodegoSignupBody("both@example.com")
+		both["income_source"] = "Salary"
+		wantCode(t, c.Post(t, "signup", both), 400, "income_soruce and income_source are spellings of one field: send only one")
 		wantCode(t, e.Do(t, "GET", "/api/countries_list", nil, nil), 404, "POST")
 
 		// 401: an expired token, which refreshtoken cannot revive.

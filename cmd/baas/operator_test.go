@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -209,6 +210,41 @@ func TestOperatorCommands(t *testing.T) {
 		mustRun(t, st, nil, "card", "block", id)
 		if table := mustRun(t, st, nil, "card", "list", "--tenant", creds.TenantID).stdout; !strings.Contains(table, "blocked") {
 			t.Fatalf("card list after block:\n%s", table)
+		}
+
+		// The access log says what a Codego client saw (errors are HTTP 200 in that dialect)
+		// and durations in milliseconds with their unit.
+		resp, b = srv.request(t, "POST", "/api/account_detail", []byte(`{"user_id":"nobody"}`), cg)
+		wantStatus(t, "account_detail of nobody", resp, b, http.StatusOK)
+		seen := map[string]bool{}
+		for _, line := range strings.Split(srv.stderr.String(), "\n") {
+			var l struct {
+				Msg, Route, Duration string
+				Status               int
+				CodegoStatus         *int `json:"codego_status"`
+				CodegoCode           *int `json:"codego_code"`
+			}
+			if json.Unmarshal([]byte(line), &l) != nil || l.Msg != "request" {
+				continue
+			}
+			if !regexp.MustCompile(`^[0-9]+\.[0-9]{3}ms$`).MatchString(l.Duration) {
+				t.Errorf("duration %q is not in milliseconds with its unit: %s", l.Duration, line)
+			}
+			switch {
+			case !strings.HasPrefix(l.Route, "POST /api/"):
+				if l.CodegoStatus != nil {
+					t.Errorf("a request outside Codego logs a Codego status: %s", line)
+				}
+			case l.CodegoStatus != nil && *l.CodegoStatus == 1 && l.CodegoCode == nil:
+				seen["ok"] = true
+			case l.CodegoStatus != nil && *l.CodegoStatus == 0 && l.CodegoCode != nil && *l.CodegoCode == 404 && l.Status == 200:
+				seen["error"] = true
+			default:
+				t.Errorf("a Codego request without its outcome: %s", line)
+			}
+		}
+		if !seen["ok"] || !seen["error"] {
+			t.Errorf("the access log lacks a Codego success or error (%v):\n%s", seen, srv.stderr.String())
 		}
 
 		// Every decision is in the audit log as the CLI's (the sandbox tenant too: `baas serve` made it).
