@@ -845,6 +845,10 @@ func TestShutdownMigrateVersion(t *testing.T) {
 		if want := "migrations applied (" + engine + ")\n"; res.stdout != want {
 			t.Errorf("migrate on an empty store printed %q, want %q", res.stdout, want)
 		}
+		// Its progress goes to stderr, as plain lines: what starts, and when it is done.
+		if !strings.Contains(res.stderr, "applying migrations…\n") || !regexp.MustCompile(`(?m)^  done in \d+ ms$`).MatchString(res.stderr) {
+			t.Errorf("migrate reported no progress on stderr:\n%s", res.stderr)
+		}
 		res = mustRun(t, st, nil, "version")
 		if res.stdout != "baas dev\n" {
 			t.Errorf("version printed %q, want %q", res.stdout, "baas dev\n")
