@@ -392,6 +392,18 @@ func TestCredentialPlaces(t *testing.T) {
 	req.SetBasicAuth("apikey="+k.APIKey, "whitelabel_id="+k.WhitelabelID)
 	bh.Set("Authorization", req.Header.Get("Authorization"))
 	wantOK(t, e.Do(t, "POST", "/api/income_source", nil, bh), float64(1))
+	// Two spellings of one credential, in headers or fields, are refused.
+	both := bh.Clone()
+	both.Set("auth_token", c.Token)
+	wantCode(t, e.Do(t, "POST", "/api/income_source", nil, both), 400, "authtoken and auth_token are spellings of one field")
+	wantCode(t, e.Do(t, "POST", "/api/income_source", map[string]any{"apikey": k.APIKey, "api_key": k.APIKey,
+		"whitelabel_id": k.WhitelabelID}, h), 400, "apikey and api_key are spellings of one field")
+	ch := http.Header{}
+	ch.Set("clientkey", k.ClientKey)
+	ch.Set("client_key", k.ClientKey)
+	ch.Set("secretkey", k.SecretKey)
+	ch.Set("Authorization", bh.Get("Authorization"))
+	wantCode(t, e.Do(t, "POST", "/api/authenticaion", nil, ch), 400, "clientkey and client_key are spellings of one field")
 }
 
 // TestErrorCodes sends requests that each earn one code of the spec's error table.

@@ -229,11 +229,13 @@ func (req *request) lookup(names ...string) (field, bool) {
 
 // credential reads a credential from a header or, failing that, a field.
 func (req *request) credential(names ...string) string {
-	for _, n := range names {
-		if v := strings.TrimSpace(req.header.Get(n)); v != "" {
-			req.lookup(names...)
-			return req.storable(n, v)
-		}
+	n, conflict := fieldrule.Spelling(func(n string) bool { return strings.TrimSpace(req.header.Get(n)) != "" }, names...)
+	if conflict != "" {
+		req.fail("%s", conflict+" (headers)")
+	}
+	if n != "" {
+		req.lookup(names...)
+		return req.storable(n, strings.TrimSpace(req.header.Get(n)))
 	}
 	return req.plain(names...)
 }
