@@ -84,6 +84,9 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 		case secret == "":
 			h.writeError(w, r, http.StatusUnauthorized, "x-secret-key header is required")
 			return
+		case r.Header.Get("x-company-id") == "":
+			h.writeError(w, r, http.StatusUnauthorized, "x-company-id header is required")
+			return
 		}
 		company := r.Header.Get("x-company-id")
 		// A header may carry bytes no store holds: such a key is no key of ours.
