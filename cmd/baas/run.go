@@ -297,6 +297,7 @@ func (m *Main) serve(ctx context.Context) error {
 	defer cancelBG()
 	go m.housekeeping(bg)
 	go m.kycSweeper(bg) // codego.go
+	go m.cardExpirySweeper(bg) // codego.go
 
 	select {
 	case err := <-errc:
