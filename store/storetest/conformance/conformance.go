@@ -114,6 +114,10 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"Cards", testCards},
 		{"CardSettings", testCardSettings},
 
+		// spendingcontrol.go
+		{"SpendingControls", testSpendingControls},
+		{"TenantRegions", testTenantRegions},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
