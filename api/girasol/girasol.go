@@ -43,6 +43,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/accounts/customer-info-by-email/{email}", h.authed(h.customerInfoByEmail))
 	mux.Handle("GET /v1/accounts/transactions/{accountNumber}", h.authed(h.transactions))
 	h.registerCards(mux) // cards.go
+	h.registerControls(mux)
 	mux.HandleFunc("/v1/", h.NotFound)
 }
 
@@ -96,18 +97,8 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 		var b *body
 		var raw []byte
 		if r.Method != http.MethodGet {
-			raw, err = httpx.ReadBody(r, httpx.MaxJSONBody)
-			if errors.Is(err, httpx.ErrTooLarge) {
-				h.writeError(w, r, http.StatusRequestEntityTooLarge, "request entity too large")
-				return
-			}
-			if err != nil {
-				h.writeError(w, r, http.StatusBadRequest, "could not read request body")
-				return
-			}
-			var msgs []string
-			if b, msgs = decodeBody(raw); msgs != nil {
-				h.writeError(w, r, http.StatusBadRequest, msgs)
+			var ok bool
+			if b, raw, ok = h.readBody(w, r); !ok {
 				return
 			}
 			// companyId in the body, when sent, must be the authenticated company.
@@ -125,6 +116,26 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 		httpx.MarkReplayed(w, res.replayed)
 		httpx.WriteJSON(w, res.status, envelope{StatusCode: res.status, Data: res.data})
 	})
+}
+
+// readBody reads and decodes a request's JSON body; when it cannot, it writes the error
+// answer and ok is false.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (b *body, raw []byte, ok bool) {
+	raw, err := httpx.ReadBody(r, httpx.MaxJSONBody)
+	if errors.Is(err, httpx.ErrTooLarge) {
+		h.writeError(w, r, http.StatusRequestEntityTooLarge, "request entity too large")
+		return nil, nil, false
+	}
+	if err != nil {
+		h.writeError(w, r, http.StatusBadRequest, "could not read request body")
+		return nil, nil, false
+	}
+	b, msgs := decodeBody(raw)
+	if msgs != nil {
+		h.writeError(w, r, http.StatusBadRequest, msgs)
+		return nil, nil, false
+	}
+	return b, raw, true
 }
 
 type rawKey struct{}
