@@ -1,10 +1,14 @@
 package girasol_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/baas-oss/baas/server/servertest"
 	"github.com/baas-oss/baas/store/storetest"
@@ -302,6 +306,93 @@ func TestControlsBadInput(t *testing.T) {
 		// The other tenant's rule is untouched.
 		if got := listRules(t, e, otherKeys, "card", otherCard); len(got) != 1 || got[0]["ruleId"] != otherRule {
 			t.Fatalf("other tenant's rules: %v", got)
+		}
+	})
+}
+
+// TestControlsBearer: a bearer token stands for its company's keys until it expires; it
+// reaches only its own company's rules; wrong keys get no token.
+func TestControlsBearer(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		clock := servertest.NewClock(time.Date(2026, 12, 9, 12, 0, 0, 0, time.UTC))
+		e := servertest.StartClock(t, engine, clock)
+		keys := servertest.GirasolHeaders(e.Tenant)
+		card := createVirtual(t, e, keys, createAccount(t, e, "holder"))
+		tok := controlToken(t, e)
+
+		other := e.NewTenant(t)
+		r := e.Do(t, "POST", "/v1/auth/token", nil, servertest.GirasolHeaders(other))
+		if r.Status != 201 {
+			t.Fatalf("other token: %d %s", r.Status, r.Raw)
+		}
+		otherTok := data(t, r)["accessToken"].(string)
+		wantError(t, e.Do(t, "GET", "/v1/controls/card/"+card, nil, bearer(otherTok)), 404, "/v1/controls/card/"+card, "card not found")
+		wantError(t, e.Do(t, "POST", "/v1/controls/company/"+e.Tenant.Girasol.CompanyID, specControl("Mcc", "5411", "Both", "Always"),
+			bearer(otherTok)), 404, "/v1/controls/company/"+e.Tenant.Girasol.CompanyID, "company not found")
+
+		// Wrong keys, or keys for another company id, get no token.
+		bad := servertest.GirasolHeaders(e.Tenant)
+		bad.Set("x-secret-key", "d3Jvbmc=")
+		wantError(t, e.Do(t, "POST", "/v1/auth/token", nil, bad), 401, "/v1/auth/token", "Unauthorized")
+		bad = servertest.GirasolHeaders(e.Tenant)
+		bad.Set("x-company-id", other.Girasol.CompanyID)
+		wantError(t, e.Do(t, "POST", "/v1/auth/token", nil, bad), 401, "/v1/auth/token", "Unauthorized")
+		wantError(t, e.Do(t, "POST", "/v1/auth/token", nil, bearer(tok)), 401, "/v1/auth/token", "x-api-key header is required")
+
+		// "bearer" in any case; live until SessionTTL, refused from then on.
+		h := http.Header{}
+		h.Set("Authorization", "bearer "+tok)
+		wantRuleID(t, e.Do(t, "POST", "/v1/controls/card/"+card, specControl("Mcc", "5411", "Both", "Always"), h))
+		clock.Add(30*time.Minute - time.Second)
+		if got := listRules(t, e, bearer(tok), "card", card); len(got) != 1 {
+			t.Fatalf("rules: %v", got)
+		}
+		clock.Add(time.Second)
+		wantError(t, e.Do(t, "GET", "/v1/controls/card/"+card, nil, bearer(tok)), 401, "/v1/controls/card/"+card, "Unauthorized")
+		// The key headers still work.
+		if got := listRules(t, e, keys, "card", card); len(got) != 1 {
+			t.Fatalf("rules: %v", got)
+		}
+	})
+}
+
+// FuzzControlsRequest sends arbitrary bodies and path tails to the Controls routes over
+// real stores: no input may panic or produce a 5xx; every answer is the envelope, or
+// create's bare {"ruleId"}.
+func FuzzControlsRequest(f *testing.F) {
+	routes := []struct{ method, prefix string }{
+		{"POST", "/v1/controls/"}, {"GET", "/v1/controls/"}, {"PATCH", "/v1/controls/"}, {"DELETE", "/v1/controls/"},
+	}
+	for _, seed := range []string{specControlVerbatim, mustJSON(specControl("Amount", "XXX", "Both", "Daily")),
+		`{"validationType":"Mcc","value":"5411","timeFrame":{"begin":"00:00:00","end":"23:59:59","x":1}}`,
+		`{"validationType":"amount","amount":-1e20}`, `{"timeFrame":[]}`, `{"value":"\u0000"}`, `[]`, "\xff"} {
+		for i := range routes {
+			f.Add(uint8(i), []byte(seed), "company/COMPANY")
+		}
+	}
+	f.Add(uint8(0), []byte(`{"validationType":"EntryMode","value":"chip"}`), "product/girasol-virtual")
+	f.Add(uint8(2), []byte(`{}`), "0190b7e4-6a51-7c3a-9f00-000000000000")
+	f.Add(uint8(1), []byte(nil), "card/%00")
+	targets := servertest.FuzzTargets(f, false)
+	f.Fuzz(func(t *testing.T, route uint8, body []byte, tail string) {
+		rt := routes[int(route)%len(routes)]
+		for _, tg := range targets {
+			target := rt.prefix + strings.ReplaceAll(tail, "COMPANY", tg.Tenant.Girasol.CompanyID)
+			req, err := http.NewRequest(rt.method, "http://baas.test"+target, bytes.NewReader(body))
+			if err != nil {
+				return
+			}
+			req.Header = servertest.GirasolHeaders(tg.Tenant)
+			rec := httptest.NewRecorder()
+			tg.Handler.ServeHTTP(rec, req)
+			if rec.Code >= 500 {
+				t.Fatalf("%s %s %q -> %d %s", rt.method, target, body, rec.Code, rec.Body)
+			}
+			envelope := bytes.HasPrefix(rec.Body.Bytes(), []byte(fmt.Sprintf(`{"statusCode":%d,"error":`, rec.Code)))
+			created := rt.method == "POST" && rec.Code == 200 && bytes.HasPrefix(rec.Body.Bytes(), []byte(`{"ruleId":"`))
+			if !envelope && !created {
+				t.Fatalf("not a Girasol answer: %d %s", rec.Code, rec.Body)
+			}
 		}
 	})
 }
