@@ -178,6 +178,9 @@ type EventTx interface {
 	CreateWebhookEndpoint(ctx context.Context, e *WebhookEndpoint) error
 	// GetWebhookEndpoint returns a live endpoint of the tenant.
 	GetWebhookEndpoint(ctx context.Context, tenantID, id string) (*WebhookEndpoint, error)
+	// GetWebhookEndpointIncludingDeleted returns an endpoint of the tenant, live or
+	// deleted (DeletedAt set): deliveries outlive their endpoint.
+	GetWebhookEndpointIncludingDeleted(ctx context.Context, tenantID, id string) (*WebhookEndpoint, error)
 	ListWebhookEndpoints(ctx context.Context, tenantID string) ([]*WebhookEndpoint, error)
 	// DeleteWebhookEndpoint marks a live endpoint deleted and fails its undelivered
 	// deliveries.

@@ -194,7 +194,8 @@ func (s *Service) DeleteWebhookEndpoint(ctx context.Context, tenantID, endpointI
 }
 
 // ListDeliveries returns a page of a tenant's deliveries, newest first, filtered by
-// endpoint, event and status.
+// endpoint, event and status. A tenant, event or endpoint (live or deleted) that is not
+// the tenant's is ENotFound.
 func (s *Service) ListDeliveries(ctx context.Context, f baas.DeliveryFilter) ([]*baas.WebhookDelivery, error) {
 	switch f.Status {
 	case "", baas.DeliveryWaiting, baas.DeliveryPending, baas.DeliverySucceeded, baas.DeliveryFailed:
@@ -208,6 +209,11 @@ func (s *Service) ListDeliveries(ctx context.Context, f baas.DeliveryFilter) ([]
 	}
 	if f.EventID != 0 {
 		if _, err := r.GetEvent(ctx, f.TenantID, f.EventID); err != nil {
+			return nil, err
+		}
+	}
+	if f.EndpointID != "" { // a deleted endpoint's deliveries stay listable
+		if _, err := r.GetWebhookEndpointIncludingDeleted(ctx, f.TenantID, f.EndpointID); err != nil {
 			return nil, err
 		}
 	}

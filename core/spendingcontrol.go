@@ -58,7 +58,7 @@ func (s *Service) CreateControl(ctx context.Context, ownerType, ownerID string, 
 	if err != nil {
 		return nil, err
 	}
-	r, err := applyControlFields(rules.Rule{OwnerType: rules.OwnerType(ownerType), OwnerID: ownerID}, f)
+	ot, err := controlOwnerType(ownerType)
 	if err != nil {
 		return nil, err
 	}
@@ -66,14 +66,16 @@ func (s *Service) CreateControl(ctx context.Context, ownerType, ownerID string, 
 	if err != nil {
 		return nil, err
 	}
-	r.ID = id.String()
 	var out *baas.SpendingControl
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
-		ownerID, err := controlOwner(ctx, tx, tenantID, r.OwnerType, r.OwnerID)
+		ownerID, err := controlOwner(ctx, tx, tenantID, ot, ownerID)
 		if err != nil {
 			return err
 		}
-		r.OwnerID = ownerID
+		r, err := applyControlFields(rules.Rule{ID: id.String(), OwnerType: ot, OwnerID: ownerID}, f)
+		if err != nil {
+			return err
+		}
 		existing, err := tx.ListSpendingControls(ctx, tenantID, string(r.OwnerType), r.OwnerID)
 		if err != nil {
 			return err
@@ -90,6 +92,32 @@ func (s *Service) CreateControl(ctx context.Context, ownerType, ownerID string, 
 		return nil, err
 	}
 	return out, nil
+}
+
+// CheckControlOwner checks an owner as CreateControl and ListControls do, without a rule:
+// EInvalid for an unknown owner type, ENotFound OWNER_NOT_FOUND for an owner that is not
+// the tenant's in ctx. A dialect calls it to answer "not found" before the problems of a
+// body it could not decode.
+func (s *Service) CheckControlOwner(ctx context.Context, ownerType, ownerID string) error {
+	_, err := s.ListControls(ctx, ownerType, ownerID)
+	return err
+}
+
+// GetControl returns a rule of the tenant in ctx; ENotFound RULE_NOT_FOUND for an
+// unknown, foreign or malformed id.
+func (s *Service) GetControl(ctx context.Context, ruleID string) (*baas.SpendingControl, error) {
+	tenantID, err := tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !ValidCardID(ruleID) {
+		return nil, errRuleNotFound()
+	}
+	c, err := s.store.Read().GetSpendingControl(ctx, tenantID, strings.ToLower(ruleID))
+	if baas.IsCode(err, baas.ENotFound) {
+		return nil, errRuleNotFound()
+	}
+	return c, err
 }
 
 // UpdateControl changes the fields given of a rule of the tenant in ctx (its owner stays).

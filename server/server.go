@@ -48,11 +48,7 @@ func New(o Options) http.Handler {
 	reg.MustRegister(&p2pBatchCollector{stats: o.Core.P2PBatchStats})
 
 	mux := http.NewServeMux()
-	gh := girasol.New(o.Core, o.Log, o.Now)
-	gh.Register(mux)
-	ch := codego.New(o.Core, o.Log, o.Now, o.CodegoRateLimit)
-	ch.Register(mux)
-	admin.New(o.Core, o.Log, o.AdminAuth).Register(mux)
+	gh, ch := registerAPIs(mux, o)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -92,6 +88,26 @@ func New(o Options) http.Handler {
 		mux.ServeHTTP(w, r)
 	})
 	return middleware(root, o.Log, m)
+}
+
+// registerAPIs mounts both dialects and the operator API on mux.
+func registerAPIs(mux httpx.Mux, o Options) (*girasol.Handler, *codego.Handler) {
+	gh := girasol.New(o.Core, o.Log, o.Now)
+	gh.Register(mux)
+	ch := codego.New(o.Core, o.Log, o.Now, o.CodegoRateLimit)
+	ch.Register(mux)
+	admin.New(o.Core, o.Log, o.AdminAuth).Register(mux)
+	return gh, ch
+}
+
+// Routes returns every pattern of both dialects and the operator API that New serves, as
+// registered ("POST /v1/accounts/cash-in", "POST /api/signup", "GET
+// /admin/api/tenants/{id}", and each API's catch-all without a method): the list a test
+// walks so that a new endpoint is covered without being named.
+func Routes() []string {
+	r := httpx.Record(nil)
+	registerAPIs(r, Options{})
+	return r.Patterns()
 }
 
 // canonicalPath reports whether the mux would route p as it is: p is clean (no empty, "."

@@ -6,12 +6,8 @@
 package admin
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"log/slog"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/baas-oss/baas"
@@ -32,8 +28,15 @@ func New(svc *core.Service, log *slog.Logger, auth func(token string) bool) *Han
 	return &Handler{core: svc, log: log, auth: auth}
 }
 
+// Routes returns the patterns Register mounts, in registration order.
+func (h *Handler) Routes() []string {
+	r := httpx.Record(nil)
+	h.Register(r)
+	return r.Patterns()
+}
+
 // Register mounts the admin routes on mux.
-func (h *Handler) Register(mux *http.ServeMux) {
+func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("POST /admin/api/tenants", h.authed(h.createTenant))
 	mux.Handle("GET /admin/api/tenants", h.authed(h.listTenants))
 	mux.Handle("GET /admin/api/tenants/{id}", h.authed(h.getTenant))
@@ -54,8 +57,8 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 func (h *Handler) authed(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || !h.auth(strings.TrimSpace(token)) {
+		token, ok := bearerToken(r)
+		if !ok || !h.auth(token) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="baas-admin"`)
 			h.fail(w, r, baas.Errorf(baas.EUnauthorized, "a valid operator bearer token is required"))
 			return
@@ -73,6 +76,13 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 			h.fail(w, r, err)
 		}
 	})
+}
+
+// bearerToken reads the credentials of the Bearer scheme, whose name is matched without
+// regard to case (RFC 7235, RFC 6750).
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	return strings.TrimSpace(token), ok && strings.EqualFold(scheme, "Bearer")
 }
 
 var statusOf = map[baas.Code]int{
@@ -102,32 +112,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		body["details"] = e.Details
 	}
 	httpx.WriteJSON(w, status, map[string]any{"error": body})
-}
-
-// decode reads a JSON body into v, refusing unknown fields.
-func decode(r *http.Request, v any) ([]byte, error) {
-	raw, err := httpx.ReadBody(r, httpx.MaxJSONBody)
-	if errors.Is(err, httpx.ErrTooLarge) {
-		return nil, baas.Invalid("request body too large")
-	}
-	if err != nil {
-		return nil, baas.Invalid("could not read request body")
-	}
-	return raw, decodeJSON(raw, v)
-}
-
-// decodeJSON decodes a JSON body into v: known fields only, and text every store can
-// hold.
-func decodeJSON(raw []byte, v any) error {
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(v); err != nil {
-		return baas.Invalid("invalid JSON body: " + err.Error())
-	}
-	if !field.JSONStorable(raw) {
-		return baas.Invalid("invalid JSON body: strings must not contain NUL characters")
-	}
-	return nil
 }
 
 func (h *Handler) createTenant(w http.ResponseWriter, r *http.Request) error {
@@ -188,7 +172,7 @@ func (h *Handler) getTenant(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) fund(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		Amount      int64  `json:"amount"`
+		Amount      int64  `json:"amount" want:"an integer number of minor units"`
 		Currency    string `json:"currency"`
 		Description string `json:"description"`
 	}
@@ -215,12 +199,10 @@ func (h *Handler) listAccounts(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	f := baas.AccountListFilter{TenantID: r.PathValue("id"), Kind: q.Get("kind")}
 	var err error
-	if v := q.Get("after"); v != "" {
-		if f.AfterID, err = strconv.ParseInt(v, 10, 64); err != nil || f.AfterID < 0 {
-			return baas.Invalid("after must be a non-negative integer")
-		}
+	if f.AfterID, err = queryCursor(r, "after", 0); err != nil {
+		return err
 	}
-	if f.Limit, err = core.AccountPages.Parse(q.Get("limit")); err != nil {
+	if f.Limit, err = queryLimit(r, core.AccountPages); err != nil {
 		return err
 	}
 	accounts, err := h.core.ListAccounts(r.Context(), f)

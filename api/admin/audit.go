@@ -19,7 +19,7 @@ func operatorActor(r *http.Request) baas.Actor {
 	return baas.Actor{ID: "operator", Source: baas.ActorSourceAPI, Address: addr}
 }
 
-func (h *Handler) registerAudit(mux *http.ServeMux) {
+func (h *Handler) registerAudit(mux httpx.Mux) {
 	mux.Handle("GET /admin/api/audit", h.authed(h.listAudit))
 }
 
@@ -47,9 +47,6 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request) error {
 	var err error
 	if f.BeforeID, f.Limit, err = pageQuery(r); err != nil {
 		return err
-	}
-	if f.Limit == 0 {
-		f.Limit = 100
 	}
 	es, err := h.core.ListAudit(r.Context(), f)
 	if err != nil {

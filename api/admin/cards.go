@@ -13,7 +13,7 @@ import (
 // configuration: BIN range and validity per product, auto-ship (sandbox), and the public
 // key to which card data is encrypted for the company.
 
-func (h *Handler) registerCards(mux *http.ServeMux) {
+func (h *Handler) registerCards(mux httpx.Mux) {
 	mux.Handle("GET /admin/api/cards", h.authed(h.listCards))
 	mux.Handle("GET /admin/api/cards/{card_id}", h.authed(h.getCard))
 	for _, a := range []baas.CardAction{baas.CardAccept, baas.CardShip, baas.CardBlock} {

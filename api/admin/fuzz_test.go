@@ -39,14 +39,15 @@ func FuzzAdminRequest(f *testing.F) {
 		`{"amount":1000000000000001,"currency":"usd"}`, `{"authorization_timeout_ms":49}`,
 		`{"authorization_url":"http://127.0.0.1:1/a","authorization_timeout_ms":30000,"stand_in":"approve"}`,
 		`{"url":"http://\u0000"}`, `{"since":"\u0000"}`, `{"auto_verify_after_seconds":-1}`, `{"reason":"\u0000"}`,
-		`[]`, `null`, "\xff\xfe", `{"name":"x"} trailing`,
+		`[]`, `null`, "\xff\xfe", `{"name":"x"} trailing`, `{"AMOUNT":1}`, `{"amount":1} xyz`, `{"amount":1,"amount":2}`,
+		`{"amount":"1"}`, `{"events":[1]}`, `{"name":` + "\xff" + `}`, `{"sandbox":null}`,
 	} {
 		for i := range fuzzRoutes {
 			f.Add(uint8(i), []byte(seed), "")
 		}
 	}
 	for _, tail := range []string{"%00", "%ff%fe", "?limit=0", "?limit=501&before=-1", "?tenant_id=%00", "?status=%ff",
-		"1", "+1", "?kind=%00&after=x"} {
+		"1", "+1", "?kind=%00&after=x", "01", "%201", "?limit=+5", "?after=01"} {
 		f.Add(uint8(2), []byte(nil), tail)
 		f.Add(uint8(11), []byte(nil), tail)
 		f.Add(uint8(4), []byte(nil), tail)

@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"cmp"
 	"net/http"
 	"strconv"
 	"time"
@@ -16,7 +15,7 @@ import (
 // tenant's automatic verification. Each decision writes a kyc.verified or kyc.rejected
 // event, which the webhook engine delivers.
 
-func (h *Handler) registerKYC(mux *http.ServeMux) {
+func (h *Handler) registerKYC(mux httpx.Mux) {
 	mux.Handle("GET /admin/api/kyc/documents", h.authed(h.listKYC))
 	mux.Handle("GET /admin/api/kyc/documents/{id}", h.authed(h.getKYC))
 	mux.Handle("GET /admin/api/kyc/documents/{id}/images/{side}", h.authed(h.kycImage))
@@ -87,14 +86,12 @@ func (h *Handler) listKYC(w http.ResponseWriter, r *http.Request) error {
 		f.Status = ""
 	}
 	var err error
-	if f.AfterID, err = queryInt(q.Get("after"), "after"); err != nil {
+	if f.AfterID, err = queryCursor(r, "after", 0); err != nil {
 		return err
 	}
-	limit, err := queryInt(q.Get("limit"), "limit")
-	if err != nil {
+	if f.Limit, err = queryLimit(r, core.Pages); err != nil {
 		return err
 	}
-	f.Limit = int(min(limit, int64(core.Pages.Max)))
 	// user_id is a customer's external reference (the Codego user_id).
 	if uid := q.Get("user_id"); uid != "" {
 		if f.TenantID == "" {
@@ -118,35 +115,16 @@ func (h *Handler) listKYC(w http.ResponseWriter, r *http.Request) error {
 		out = append(out, viewKYC(d))
 	}
 	res := map[string]any{"documents": out}
-	if eff := cmp.Or(f.Limit, 100); len(docs) == eff {
+	if len(docs) == f.Limit {
 		res["next_after"] = docs[len(docs)-1].ID
 	}
 	httpx.WriteJSON(w, http.StatusOK, res)
 	return nil
 }
 
-func queryInt(s, name string) (int64, error) {
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || n < 0 {
-		return 0, baas.Invalid(name + " must be a non-negative integer")
-	}
-	return n, nil
-}
-
-func pathID(r *http.Request) (int64, error) {
-	n, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || n <= 0 {
-		return 0, baas.Errorf(baas.ENotFound, "document not found")
-	}
-	return n, nil
-}
-
 // getKYC: GET /admin/api/kyc/documents/{id}.
 func (h *Handler) getKYC(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := pathID(r, "id", "document")
 	if err != nil {
 		return err
 	}
@@ -161,7 +139,7 @@ func (h *Handler) getKYC(w http.ResponseWriter, r *http.Request) error {
 // kycImage: GET /admin/api/kyc/documents/{id}/images/{side}: the image itself, never
 // cached, never sniffed.
 func (h *Handler) kycImage(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
+	id, err := pathID(r, "id", "document")
 	if err != nil {
 		return err
 	}
@@ -185,15 +163,13 @@ type reviewInput struct {
 }
 
 func (h *Handler) review(w http.ResponseWriter, r *http.Request, verify bool) error {
-	id, err := pathID(r)
+	id, err := pathID(r, "id", "document")
 	if err != nil {
 		return err
 	}
 	var in reviewInput
-	if r.ContentLength != 0 {
-		if _, err := decode(r, &in); err != nil {
-			return err
-		}
+	if err := decodeOptional(r, &in); err != nil {
+		return err
 	}
 	d, err := h.core.ReviewKYC(r.Context(), core.ReviewKYCParams{DocumentID: id, Verify: verify, Reason: in.Reason,
 		Reviewer: in.Reviewer})

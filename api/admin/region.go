@@ -9,7 +9,7 @@ import (
 
 // A tenant's region: the time zone and country its spending controls are evaluated in.
 
-func (h *Handler) registerRegion(mux *http.ServeMux) {
+func (h *Handler) registerRegion(mux httpx.Mux) {
 	mux.Handle("GET /admin/api/tenants/{id}/region", h.authed(h.getRegion))
 	mux.Handle("PUT /admin/api/tenants/{id}/region", h.authed(h.putRegion))
 }

@@ -1,10 +1,8 @@
 package admin
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -17,7 +15,7 @@ import (
 // Webhooks and real-time authorization: a tenant's endpoints, the delivery log, the event
 // log, re-sending, and the authorization URL (see docs/webhooks.md).
 
-func (h *Handler) registerWebhooks(mux *http.ServeMux) {
+func (h *Handler) registerWebhooks(mux httpx.Mux) {
 	const t = "/admin/api/tenants/{id}"
 	mux.Handle("POST "+t+"/webhooks/endpoints", h.authed(h.createEndpoint))
 	mux.Handle("GET "+t+"/webhooks/endpoints", h.authed(h.listEndpoints))
@@ -46,40 +44,6 @@ func webhookTimePtr(t time.Time) *string {
 }
 
 func millis(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// webhookQueryInt reads an optional positive integer query parameter.
-func webhookQueryInt(r *http.Request, name string, max int64) (int64, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 || n > max {
-		return 0, baas.Invalid(name + " must be a positive integer")
-	}
-	return n, nil
-}
-
-// webhookPathID reads a numeric path parameter; a malformed one is not found.
-func webhookPathID(r *http.Request, name, what string) (int64, error) {
-	n, err := strconv.ParseInt(r.PathValue(name), 10, 64)
-	if err != nil || n < 1 {
-		return 0, baas.Errorf(baas.ENotFound, "%s not found", what)
-	}
-	return n, nil
-}
-
-// decodeOptional decodes a JSON body into v when there is one.
-func decodeOptional(r *http.Request, v any) error {
-	raw, err := httpx.ReadBody(r, httpx.MaxJSONBody)
-	if err != nil {
-		return baas.Invalid("could not read request body")
-	}
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil
-	}
-	return decodeJSON(raw, v)
-}
 
 type endpointView struct {
 	ID        string   `json:"endpoint_id"`
@@ -173,7 +137,7 @@ func (h *Handler) listDeliveries(w http.ResponseWriter, r *http.Request) error {
 	f := baas.DeliveryFilter{TenantID: r.PathValue("id"), EndpointID: r.PathValue("endpoint"), Status: r.URL.Query().Get("status")}
 	var err error
 	if r.PathValue("event") != "" {
-		if f.EventID, err = webhookPathID(r, "event", "event"); err != nil {
+		if f.EventID, err = pathID(r, "event", "event"); err != nil {
 			return err
 		}
 	}
@@ -203,7 +167,7 @@ type attemptView struct {
 
 // getDelivery: one delivery with every attempt made, oldest first.
 func (h *Handler) getDelivery(w http.ResponseWriter, r *http.Request) error {
-	id, err := webhookPathID(r, "delivery", "webhook delivery")
+	id, err := pathID(r, "delivery", "webhook delivery")
 	if err != nil {
 		return err
 	}
@@ -252,11 +216,11 @@ type eventView struct {
 
 // pageQuery reads the ?before= cursor and ?limit= (at most core.Pages.Max) of a listing.
 func pageQuery(r *http.Request) (before int64, limit int, err error) {
-	if before, err = webhookQueryInt(r, "before", 1<<62); err != nil {
+	if before, err = queryCursor(r, "before", 1); err != nil {
 		return 0, 0, err
 	}
-	l, err := webhookQueryInt(r, "limit", int64(core.Pages.Max))
-	return before, int(l), err
+	limit, err = queryLimit(r, core.Pages)
+	return before, limit, err
 }
 
 // listEvents: GET …/events?type=&before=&limit=, newest first.
@@ -281,7 +245,7 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request) error {
 
 // resendEvent: POST …/events/{event}/resend [{"endpoint_id"}].
 func (h *Handler) resendEvent(w http.ResponseWriter, r *http.Request) error {
-	id, err := webhookPathID(r, "event", "event")
+	id, err := pathID(r, "event", "event")
 	if err != nil {
 		return err
 	}
@@ -338,15 +302,11 @@ func (h *Handler) getAuthorization(w http.ResponseWriter, r *http.Request) error
 
 // listAuthorizationCalls: the recorded real-time authorization calls, newest first.
 func (h *Handler) listAuthorizationCalls(w http.ResponseWriter, r *http.Request) error {
-	before, err := webhookQueryInt(r, "before", 1<<62)
+	before, limit, err := pageQuery(r)
 	if err != nil {
 		return err
 	}
-	limit, err := webhookQueryInt(r, "limit", int64(core.Pages.Max))
-	if err != nil {
-		return err
-	}
-	calls, err := h.core.ListAuthorizationCalls(r.Context(), r.PathValue("id"), before, int(limit))
+	calls, err := h.core.ListAuthorizationCalls(r.Context(), r.PathValue("id"), before, limit)
 	if err != nil {
 		return err
 	}

@@ -195,6 +195,10 @@ func TestAdminWebhooks(t *testing.T) {
 			fmt.Sprintf("/admin/api/tenants/%s/webhooks/deliveries/%d", other.TenantID, deliveryID), nil), 404)
 		wantStatus(t, "another tenant's event", e.Admin(t, "POST",
 			fmt.Sprintf("/admin/api/tenants/%s/events/%d/resend", other.TenantID, eventID), nil), 404)
+		wantStatus(t, "another tenant's endpoint's deliveries", e.Admin(t, "GET",
+			fmt.Sprintf("/admin/api/tenants/%s/webhooks/endpoints/%s/deliveries", other.TenantID, endpointID), nil), 404)
+		wantStatus(t, "an unknown endpoint's deliveries", e.Admin(t, "GET",
+			tenant+"/webhooks/endpoints/00000000-0000-4000-8000-000000000000/deliveries", nil), 404)
 		wantStatus(t, "bad status filter", e.Admin(t, "GET", tenant+"/webhooks/deliveries?status=bogus", nil), 400)
 
 		// Re-send one event.
@@ -229,6 +233,11 @@ func TestAdminWebhooks(t *testing.T) {
 
 		wantStatus(t, "delete endpoint", e.Admin(t, "DELETE", tenant+"/webhooks/endpoints/"+endpointID, nil), 204)
 		wantStatus(t, "delete endpoint again", e.Admin(t, "DELETE", tenant+"/webhooks/endpoints/"+endpointID, nil), 404)
+		r = e.Admin(t, "GET", tenant+"/webhooks/endpoints/"+endpointID+"/deliveries", nil)
+		wantStatus(t, "a deleted endpoint's deliveries", r, 200)
+		if ds, _ := r.JSON["deliveries"].([]any); len(ds) != 2 {
+			t.Errorf("a deleted endpoint's deliveries: %s", r.Raw)
+		}
 	})
 }
 

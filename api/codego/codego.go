@@ -12,8 +12,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -49,10 +51,19 @@ func New(svc *core.Service, log *slog.Logger, now baas.Clock, rateLimit int) *Ha
 	return h
 }
 
+// Routes returns the patterns Register mounts: POST /api/<name> for every API of the
+// dispatch table, in name order, then the catch-all.
+func (h *Handler) Routes() []string {
+	r := httpx.Record(nil)
+	h.Register(r)
+	return r.Patterns()
+}
+
 // Register mounts the Codego routes on mux: one pattern per API, so that logs and metrics
 // name the API.
-func (h *Handler) Register(mux *http.ServeMux) {
-	for name, ep := range endpoints {
+func (h *Handler) Register(mux httpx.Mux) {
+	for _, name := range slices.Sorted(maps.Keys(endpoints)) {
+		ep := endpoints[name]
 		mux.HandleFunc("POST /api/"+name, func(w http.ResponseWriter, r *http.Request) { h.serve(w, r, ep) })
 	}
 	mux.HandleFunc("/api/", h.NotFound)
@@ -123,8 +134,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 		h.fail(w, r, err)
 		return
 	}
-	if apiKey != "" && h.limit != nil {
-		if ok, wait := h.limit.allow(apiKey, h.now()); !ok {
+	if h.limit != nil {
+		if ok, wait := h.limit.take(r, apiKey, h.now()); !ok {
 			w.Header().Set("Retry-After", strconv.Itoa(retryAfter(wait)))
 			h.fail(w, r, baas.Errorf(baas.ERateLimited, "Too many requests: the limit is %d requests per 10 seconds", h.limit.perWindow))
 			return
@@ -147,6 +158,9 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if h.limit != nil {
+		h.limit.learn(apiKey, h.now())
 	}
 	httpx.SetTenant(ctx, s.tenantID)
 	res, err := ep.run(h, baas.WithTenant(ctx, s.tenantID), req, s)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/api/field"
+	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/vault"
 )
@@ -17,7 +18,7 @@ import (
 // decodes, words the answers as the spec does, and maps the core's card errors to the
 // spec's messages per endpoint (cardErr).
 
-func (h *Handler) registerCards(mux *http.ServeMux) {
+func (h *Handler) registerCards(mux httpx.Mux) {
 	mux.Handle("POST /v1/cards/create-card", h.authed(h.createCard))
 	mux.Handle("POST /v1/cards/create-virtual-card", h.authed(h.createVirtualCard))
 	mux.Handle("POST /v1/cards/change-pin", h.authed(h.changePIN))

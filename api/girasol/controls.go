@@ -1,6 +1,7 @@
 package girasol
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -19,7 +20,7 @@ import (
 // core's refusals as class-validator does, and answers as the spec's examples: the bare
 // {"ruleId"} for create, the envelope elsewhere (docs/girasol.md, "Controls").
 
-func (h *Handler) registerControls(mux *http.ServeMux) {
+func (h *Handler) registerControls(mux httpx.Mux) {
 	mux.Handle("POST /v1/auth/token", h.authed(h.issueToken))
 	mux.Handle("POST /v1/controls/{ownerType}/{ownerId}", h.keyOrBearer(h.createControl))
 	mux.Handle("GET /v1/controls/{ownerType}/{ownerId}", h.keyOrBearer(h.listControls))
@@ -130,11 +131,12 @@ func viewControl(c *baas.SpendingControl) controlView {
 // createControl: POST /v1/controls/{ownerType}/{ownerId} answers 200 {"ruleId"}, bare,
 // as the spec's example.
 func (h *Handler) createControl(ctx context.Context, r *http.Request, b *body) (int, any, error) {
+	ownerType, ownerID := r.PathValue("ownerType"), r.PathValue("ownerId")
 	f, err := b.controlFields(true)
-	if err != nil {
-		return 0, nil, err
+	if err != nil { // an owner that is not the company's is not found, whatever the body
+		return 0, nil, cmp.Or(h.core.CheckControlOwner(ctx, ownerType, ownerID), err)
 	}
-	c, err := h.core.CreateControl(ctx, r.PathValue("ownerType"), r.PathValue("ownerId"), f)
+	c, err := h.core.CreateControl(ctx, ownerType, ownerID, f)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -161,8 +163,9 @@ func (h *Handler) updateControl(ctx context.Context, r *http.Request, b *body) (
 		return 0, nil, err
 	}
 	f, err := b.controlFields(false)
-	if err != nil {
-		return 0, nil, err
+	if err != nil { // a rule that is not the company's is not found, whatever the body
+		_, nf := h.core.GetControl(ctx, id)
+		return 0, nil, cmp.Or(nf, err)
 	}
 	c, err := h.core.UpdateControl(ctx, id, f)
 	if err != nil {

@@ -275,6 +275,8 @@ func TestControlsBadInput(t *testing.T) {
 			{"unknown owner type, list", "GET", "/v1/controls/account/" + card, nil, 400,
 				[]string{"ownerType must be one of the following values: company, product, card"}},
 			{"another tenant's card", "POST", "/v1/controls/card/" + otherCard, specControl("Mcc", "5411", "Both", "Always"), 404, "card not found"},
+			{"another tenant's card, a body that is wrong too", "POST", "/v1/controls/card/" + otherCard, map[string]any{"validationType": 5}, 404, "card not found"},
+			{"another company's rule, a body that is wrong too", "PATCH", "/v1/controls/" + otherRule, map[string]any{"amount": "x"}, 404, "rule not found"},
 			{"another tenant's card, list", "GET", "/v1/controls/card/" + otherCard, nil, 404, "card not found"},
 			{"a card id that is no UUID", "POST", "/v1/controls/card/1234", specControl("Mcc", "5411", "Both", "Always"), 404, "card not found"},
 			{"another company", "POST", "/v1/controls/company/" + other.Girasol.CompanyID, specControl("Mcc", "5411", "Both", "Always"), 404, "company not found"},

@@ -33,8 +33,15 @@ func New(svc *core.Service, log *slog.Logger, now baas.Clock) *Handler {
 	return &Handler{core: svc, log: log, now: now}
 }
 
+// Routes returns the patterns Register mounts, in registration order.
+func (h *Handler) Routes() []string {
+	r := httpx.Record(nil)
+	h.Register(r)
+	return r.Patterns()
+}
+
 // Register mounts the Girasol routes on mux.
-func (h *Handler) Register(mux *http.ServeMux) {
+func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("POST /v1/accounts/create-account", h.authed(h.createAccount))
 	mux.Handle("PATCH /v1/accounts/change-account-status", h.authed(h.changeAccountStatus))
 	mux.Handle("POST /v1/accounts/cash-in", h.authed(h.cashIn))

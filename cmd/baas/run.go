@@ -273,7 +273,8 @@ func (m *Main) serve(ctx context.Context) error {
 			errc <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
 			return
 		}
-		errc <- srv.Serve(ln)
+		// Go's own answers to requests it cannot read, in the API's envelope.
+		errc <- srv.Serve(server.Listener(ln, time.Now))
 	}()
 	m.log.Info("baas listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "store", m.store.Engine(), "version", Version)
 	fmt.Fprintf(m.Stdout, "baas %s listening on %s (store: %s)\n", Version, base, m.store.Engine())

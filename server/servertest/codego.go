@@ -40,7 +40,7 @@ func (c *Clock) Add(d time.Duration) {
 // StartClock is Start with the core's and the server's clock set to clock.
 func StartClock(t testing.TB, engine string, clock *Clock) *Env {
 	t.Helper()
-	return start(t, engine, clock.Now)
+	return StartWith(t, engine, Options{Now: clock.Now})
 }
 
 // Codego is a Codego client of one whitelabel: its keys and an auth token.

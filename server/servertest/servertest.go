@@ -35,15 +35,29 @@ type Env struct {
 // Start starts a server over a fresh store of the engine and creates a sandbox tenant.
 func Start(t testing.TB, engine string) *Env {
 	t.Helper()
-	return start(t, engine, nil)
+	return StartWith(t, engine, Options{})
 }
 
-// start starts a server whose core and handlers read the time from now (nil: the wall
-// clock).
-func start(t testing.TB, engine string, now baas.Clock) *Env {
+// Options change the server StartWith starts.
+type Options struct {
+	// Now is the core's and the server's clock; nil is the wall clock.
+	Now baas.Clock
+	// Log is the server's log (the core's too); nil discards it.
+	Log *slog.Logger
+	// CodegoRateLimit is server.Options.CodegoRateLimit: 0 the spec's limit, negative none.
+	CodegoRateLimit int
+}
+
+// StartWith is Start with options.
+func StartWith(t testing.TB, engine string, o Options) *Env {
 	t.Helper()
+	now := o.Now
+	log := o.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	store := storetest.Open(t, engine)
-	svc, err := core.New(store, core.DefaultConfig(), core.NewMasterKey(), now, slog.New(slog.DiscardHandler))
+	svc, err := core.New(store, core.DefaultConfig(), core.NewMasterKey(), now, log)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,9 +69,10 @@ func start(t testing.TB, engine string, now baas.Clock) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &http.Server{Handler: server.New(server.Options{Core: svc, Log: slog.New(slog.DiscardHandler), AdminAuth: auth, Now: now}),
+	srv := &http.Server{Handler: server.New(server.Options{Core: svc, Log: log, AdminAuth: auth, Now: now,
+		CodegoRateLimit: o.CodegoRateLimit}),
 		ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(ln)
+	go srv.Serve(server.Listener(ln, now))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()

@@ -74,6 +74,12 @@ func (x *queries) GetWebhookEndpoint(ctx context.Context, tenantID, id string) (
 	return e, x.scanErr(err, "webhook endpoint")
 }
 
+func (x *queries) GetWebhookEndpointIncludingDeleted(ctx context.Context, tenantID, id string) (*baas.WebhookEndpoint, error) {
+	e, err := scanEndpoint(x.row(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints
+		WHERE id = ? AND tenant_id = ?`, id, tenantID))
+	return e, x.scanErr(err, "webhook endpoint")
+}
+
 func (x *queries) ListWebhookEndpoints(ctx context.Context, tenantID string) ([]*baas.WebhookEndpoint, error) {
 	rows, err := x.query(ctx, `SELECT `+endpointCols+` FROM webhook_endpoints
 		WHERE tenant_id = ? AND deleted_at IS NULL ORDER BY created_at, id`, tenantID)

@@ -157,6 +157,14 @@ func testWebhookEndpoints(t *testing.T, s baas.Store) {
 	wantCode(t, err, baas.ENotFound)
 	_, err = s.Read().GetWebhookEndpoint(ctx, tn.ID, a.ID)
 	wantCode(t, err, baas.ENotFound)
+	if got, err := s.Read().GetWebhookEndpointIncludingDeleted(ctx, tn.ID, a.ID); err != nil || got.ID != a.ID || got.DeletedAt.IsZero() {
+		t.Fatalf("GetWebhookEndpointIncludingDeleted(deleted) = %+v, %v", got, err)
+	}
+	if got, err := s.Read().GetWebhookEndpointIncludingDeleted(ctx, tn.ID, b.ID); err != nil || !got.DeletedAt.IsZero() {
+		t.Fatalf("GetWebhookEndpointIncludingDeleted(live) = %+v, %v", got, err)
+	}
+	_, err = s.Read().GetWebhookEndpointIncludingDeleted(ctx, other.ID, a.ID)
+	wantCode(t, err, baas.ENotFound)
 	if list, _ := s.Read().ListWebhookEndpoints(ctx, tn.ID); len(list) != 1 || list[0].ID != b.ID {
 		t.Fatalf("after deleting: %+v", list)
 	}
