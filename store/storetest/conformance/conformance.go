@@ -117,6 +117,10 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// topup.go
 		{"TopUps", testTopUps},
 
+		// spendingcontrol.go
+		{"SpendingControls", testSpendingControls},
+		{"TenantRegions", testTenantRegions},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
