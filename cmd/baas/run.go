@@ -296,7 +296,7 @@ func (m *Main) serve(ctx context.Context) error {
 	bg, cancelBG := context.WithCancel(context.Background())
 	defer cancelBG()
 	go m.housekeeping(bg)
-	go m.kycSweeper(bg) // codego.go
+	go m.kycSweeper(bg)        // codego.go
 	go m.cardExpirySweeper(bg) // codego.go
 
 	select {
