@@ -114,6 +114,9 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"Cards", testCards},
 		{"CardSettings", testCardSettings},
 
+		// cardtxn.go
+		{"CardTransactions", testCardTransactions},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
