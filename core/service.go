@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -32,6 +33,9 @@ type Config struct {
 	// TransferBatch is the most P2P transfers one transaction posts (p2pbatch.go); 0
 	// posts each in its own transaction.
 	TransferBatch int
+	// CardAuthorizationTTL is how long an uncaptured card authorization holds its money
+	// before the expiry sweep releases it (authorize.go).
+	CardAuthorizationTTL time.Duration
 }
 
 // DefaultTransferBatch is the default of Config.TransferBatch, and MaxTransferBatch its
@@ -45,7 +49,7 @@ const (
 // P2P transfers posted in batches of up to 64.
 func DefaultConfig() Config {
 	return Config{SandboxMasterBalance: 50_000_000, MasterCurrency: "USD", IdempotencyTTL: 24 * time.Hour,
-		TransferBatch: DefaultTransferBatch}
+		TransferBatch: DefaultTransferBatch, CardAuthorizationTTL: DefaultCardAuthorizationTTL}
 }
 
 // Validate reports the first invalid setting.
@@ -59,23 +63,26 @@ func (c Config) Validate() error {
 		return errors.New("idempotency keys must live at least 24 hours")
 	case c.TransferBatch < 0 || c.TransferBatch > MaxTransferBatch:
 		return fmt.Errorf("transfer batch must be between 0 and %d", MaxTransferBatch)
+	case c.CardAuthorizationTTL < time.Minute || c.CardAuthorizationTTL > MaxCardAuthorizationTTL:
+		return errors.New("card authorization expiry must be between 1 minute and 90 days")
 	}
 	return nil
 }
 
 // Service is the domain core.
 type Service struct {
-	store   baas.Store
-	cfg     Config
-	now     baas.Clock
-	log     *slog.Logger
-	keys    *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
-	creds   *cache[string, *baas.Credential]
-	tokens  *cache[string, *baas.SessionToken]
-	refs    *cache[accountKey, accountRef] // account.go
-	hooks   *outboundState                 // event.go
-	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
-	metrics *metrics                       // metrics.go
+	store    baas.Store
+	cfg      Config
+	now      baas.Clock
+	log      *slog.Logger
+	keys     *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
+	creds    *cache[string, *baas.Credential]
+	tokens   *cache[string, *baas.SessionToken]
+	refs     *cache[accountKey, accountRef] // account.go
+	hooks    *outboundState                 // event.go
+	p2p      *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
+	metrics  *metrics                       // metrics.go
+	networks sync.Map                       // authorize.go: tenant and currency → network account id
 }
 
 // New returns a Service over store whose only data key is masterKey (32 bytes) itself, as

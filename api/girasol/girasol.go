@@ -43,6 +43,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/accounts/customer-info-by-email/{email}", h.authed(h.customerInfoByEmail))
 	mux.Handle("GET /v1/accounts/transactions/{accountNumber}", h.authed(h.transactions))
 	h.registerCards(mux) // cards.go
+	h.registerSimulator(mux)
 	mux.HandleFunc("/v1/", h.NotFound)
 }
 

@@ -289,6 +289,7 @@ func (m *Main) serve(ctx context.Context) error {
 	defer cancelBG()
 	go m.housekeeping(bg)
 	go m.kycSweeper(bg) // codego.go
+	go m.cardSweeper(bg)
 
 	select {
 	case err := <-errc:
