@@ -390,13 +390,13 @@ func (s *Service) fromNetwork(ctx context.Context, tx baas.Tx, o *baas.CardTrans
 // it, which may yet roll back): it never changes.
 func (s *Service) networkAccount(ctx context.Context, tx baas.Tx, tenantID, currency string, now time.Time) (*baas.Account, error) {
 	key := tenantID + "\x00" + currency
-	if id, ok := s.networks.Load(key); ok {
+	if id, ok := s.network.Load(key); ok {
 		return &baas.Account{ID: id.(int64), TenantID: tenantID, Kind: baas.AccountNetwork, Currency: currency}, nil
 	}
 	kind := baas.AccountNetwork
 	a, err := tx.FindAccount(ctx, baas.AccountFilter{TenantID: tenantID, Kind: &kind, Currency: &currency})
 	if err == nil {
-		s.networks.Store(key, a.ID)
+		s.network.Store(key, a.ID)
 		return a, nil
 	}
 	return systemAccount(ctx, tx, tenantID, baas.AccountNetwork, currency, now)

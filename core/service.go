@@ -71,18 +71,18 @@ func (c Config) Validate() error {
 
 // Service is the domain core.
 type Service struct {
-	store    baas.Store
-	cfg      Config
-	now      baas.Clock
-	log      *slog.Logger
-	keys     *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
-	creds    *cache[string, *baas.Credential]
-	tokens   *cache[string, *baas.SessionToken]
-	refs     *cache[accountKey, accountRef] // account.go
-	hooks    *outboundState                 // event.go
-	p2p      *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
-	metrics  *metrics                       // metrics.go
-	networks sync.Map                       // authorize.go: tenant and currency → network account id
+	store   baas.Store
+	cfg     Config
+	now     baas.Clock
+	log     *slog.Logger
+	keys    *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
+	creds   *cache[string, *baas.Credential]
+	tokens  *cache[string, *baas.SessionToken]
+	refs    *cache[accountKey, accountRef] // account.go
+	hooks   *outboundState                 // event.go
+	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
+	metrics *metrics                       // metrics.go
+	network sync.Map                       // authorize.go: tenant and currency → network account id
 }
 
 // New returns a Service over store whose only data key is masterKey (32 bytes) itself, as
