@@ -356,8 +356,9 @@ func (s *Service) recordDecline(ctx context.Context, t *baas.CardTransaction, ma
 }
 
 // toNetwork moves amount from the card's account to the tenant's network settlement
-// account (a capture) in tx. The network account is credited at the commit when it comes
-// last in the lock order (applyTransfer), so a tenant's card payments do not queue on it.
+// account (a capture) in tx. The network account is credited at the commit, wherever it
+// stands in the lock order (laterCredit.AnyOrder), so a tenant's card payments do not
+// queue on it.
 func (s *Service) toNetwork(ctx context.Context, tx baas.Tx, t *baas.CardTransaction, amount int64, now time.Time) (*posted, error) {
 	network, err := s.networkAccount(ctx, tx, t.TenantID, t.Currency, now)
 	if err != nil {
@@ -370,7 +371,7 @@ func (s *Service) toNetwork(ctx context.Context, tx baas.Tx, t *baas.CardTransac
 		return nil, err
 	}
 	return applyTransfer(ctx, tx, tr, ledger.Move(t.AccountID, network.ID, amount),
-		&laterCredit{AccountID: network.ID, Currency: t.Currency, Status: baas.AccountActive})
+		&laterCredit{AccountID: network.ID, Currency: t.Currency, Status: baas.AccountActive, AnyOrder: true})
 }
 
 // fromNetwork gives amount back from the network settlement account to the card's
