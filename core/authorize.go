@@ -26,10 +26,11 @@ import (
 //  5. the tenant's real-time authorization URL, outside any database transaction
 //     (RequestAuthorization: webhook_declined, or stand_in when the tenant's stand-in
 //     decision declined);
-//  6. in one transaction: the card again under its row lock (card_inactive), the hold on
-//     the spending account or, for a purchase, the transfer to the network settlement
-//     account (insufficient_funds when another payment took the money meanwhile), the
-//     record and its events.
+//  6. in one transaction: the card again under its row lock (card_inactive), the
+//     spending controls again under that lock (so that concurrent payments of one card
+//     cannot both pass an amount limit), the hold on the spending account or, for a
+//     purchase, the transfer to the network settlement account (insufficient_funds when
+//     another payment took the money meanwhile), the record and its events.
 
 // Decline reasons besides the spending controls' (rules.ReasonPrefix + rule id).
 const (
@@ -253,8 +254,9 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 	if t.Currency != acct.Currency {
 		return decline(ReasonCurrency, "the card spends "+acct.Currency)
 	}
-	verdict, err := s.checkControls(ctx, r, card, rules.Txn{Amount: t.Amount, Currency: t.Currency, MCC: t.MCC,
-		EntryMode: t.EntryMode, MerchantCountry: t.MerchantCountry, Time: now}, now)
+	txn := rules.Txn{Amount: t.Amount, Currency: t.Currency, MCC: t.MCC, EntryMode: t.EntryMode,
+		MerchantCountry: t.MerchantCountry, Time: now}
+	verdict, err := s.checkControls(ctx, r, card, txn, now)
 	if err != nil {
 		return nil, err
 	}
@@ -288,6 +290,13 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 		}
 		if !cardUsable(c, now) {
 			return &declined{ReasonCardInactive, "the card is " + string(c.Status)}
+		}
+		// The controls again, under the card's lock: a payment of the same card approved
+		// meanwhile counts in the totals the amount rules read.
+		if v, err := s.checkControls(ctx, tx, c, txn, now); err != nil {
+			return err
+		} else if !v.Approved {
+			return &declined{v.Reason, v.Detail}
 		}
 		t.CreatedAt, t.UpdatedAt, t.Authorized = now, now, t.Amount
 		if t.Type == baas.CardTxnPurchase {

@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -390,5 +391,50 @@ func TestCardTransactionsRandom(t *testing.T) {
 			})
 			verifyLedger(t, f.svc)
 		})
+	})
+}
+
+// TestCardPurchasesConcurrent: concurrent purchases and authorizations on one card never
+// spend more than its account holds: exactly as many are approved as fit, the others are
+// declined insufficient_funds, and the ledger stays balanced.
+func TestCardPurchasesConcurrent(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		f := newPayFixture(t, engine, 10_000)
+		var mu sync.Mutex
+		approved, declined := 0, 0
+		var wg sync.WaitGroup
+		for i := range 30 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				typ := baas.CardTxnPurchase
+				if i%2 == 1 {
+					typ = baas.CardTxnAuthorization
+				}
+				x, err := f.svc.Authorize(context.Background(), core.AuthorizeParams{TenantID: f.tenant, CardID: f.card.ID,
+					Type: typ, Amount: 500})
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err != nil:
+					t.Errorf("Authorize: %v", err)
+				case x.Status == baas.CardTxnApproved:
+					approved++
+				case x.Reason == core.ReasonInsufficient:
+					declined++
+				default:
+					t.Errorf("unexpected decision %+v", x)
+				}
+			}()
+		}
+		wg.Wait()
+		if approved != 20 || declined != 10 {
+			t.Fatalf("%d approved, %d declined; want 20 and 10", approved, declined)
+		}
+		if _, avail := f.available(t); avail != 0 {
+			t.Fatalf("available %d, want 0", avail)
+		}
+		verifyLedger(t, f.svc)
 	})
 }

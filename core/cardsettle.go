@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/ledger"
 )
 
 // What follows an authorization: captures (the hold becomes a transfer to the network
@@ -38,7 +39,7 @@ func (s *Service) SettleCardTransaction(ctx context.Context, p SettleParams) (*b
 	default:
 		return nil, baas.Invalid("type must be capture, reversal or refund")
 	}
-	if p.Amount < 0 || p.Amount > 1_000_000_000_000_000 {
+	if p.Amount < 0 || p.Amount > ledger.MaxAmount {
 		return nil, baas.InvalidFields(baas.FieldError{Field: "amount", Reason: "out_of_range",
 			Message: "amount must be a positive number of minor units"})
 	}
