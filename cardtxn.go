@@ -106,7 +106,9 @@ type CardTxnFilter struct {
 
 // CardTxnTx holds the queries of card transactions.
 type CardTxnTx interface {
-	// InsertCardTransaction inserts t; a duplicate id is EConflict.
+	// InsertCardTransaction inserts t; a duplicate id is EConflict. The store may hold
+	// the insert back until the transaction's next round trip or its commit, where the
+	// error then shows.
 	InsertCardTransaction(ctx context.Context, t *CardTransaction) error
 	// GetCardTransaction returns a card transaction of the tenant (of any tenant when
 	// tenantID is "").

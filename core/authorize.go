@@ -316,15 +316,21 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 		if err := tx.InsertCardTransaction(ctx, t); err != nil {
 			return err
 		}
+		// The events in one statement: a purchase writes its capture too.
 		payload := cardTxnPayload(t, c.MaskedPAN)
-		if err := event(ctx, tx, t.TenantID, EventCardAuthorization, t.ID, now, payload); err != nil {
+		e, err := newEvent(t.TenantID, EventCardAuthorization, t.ID, now, payload)
+		if err != nil {
 			return err
 		}
+		events := []*baas.Event{e}
 		if t.Type == baas.CardTxnPurchase {
 			payload["captured_amount"] = t.Amount
-			return event(ctx, tx, t.TenantID, EventCardCapture, t.ID, now, payload)
+			if e, err = newEvent(t.TenantID, EventCardCapture, t.ID, now, payload); err != nil {
+				return err
+			}
+			events = append(events, e)
 		}
-		return nil
+		return tx.RecordEvents(ctx, events)
 	})
 	var d *declined
 	switch {

@@ -37,14 +37,15 @@ func optMicros(t time.Time) int64 {
 	return micros(t)
 }
 
+// InsertCardTransaction is held back where the querier pipelines: nothing in the
+// transaction waits for it, so it goes out with the next round trip or the COMMIT.
 func (x *queries) InsertCardTransaction(ctx context.Context, t *baas.CardTransaction) error {
-	_, err := x.exec(ctx, `INSERT INTO card_transactions (`+cardTxnCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	return x.later(ctx, `INSERT INTO card_transactions (`+cardTxnCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, x.translate,
 		t.ID, t.TenantID, t.CardID, t.CustomerID, t.AccountID, t.Type, t.Status, t.State, t.Reason, t.Detail, t.Amount,
 		t.Currency, t.Authorized, t.Captured, t.Reversed, t.Refunded, t.MerchantName, t.MerchantCity, t.MerchantCountry,
 		t.MCC, t.EntryMode, t.HoldID, t.OriginalID, t.TransferID, optMicros(t.ExpiresAt),
 		micros(t.CreatedAt), micros(t.UpdatedAt))
-	return err
 }
 
 func (x *queries) GetCardTransaction(ctx context.Context, tenantID, id string) (*baas.CardTransaction, error) {
