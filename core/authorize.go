@@ -282,6 +282,11 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 		t.Reason = ReasonApproved
 	}
 	t.Status = baas.CardTxnApproved
+	if t.Type == baas.CardTxnPurchase {
+		if err := s.ensureNetworkAccount(ctx, t.TenantID, t.Currency); err != nil {
+			return nil, err
+		}
+	}
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
 		now := s.now()
 		c, err := tx.LockCard(ctx, card.TenantID, card.ID)
@@ -416,4 +421,27 @@ func (s *Service) networkAccount(ctx context.Context, tx baas.Tx, tenantID, curr
 		return a, nil
 	}
 	return systemAccount(ctx, tx, tenantID, baas.AccountNetwork, currency, now)
+}
+
+// ensureNetworkAccount creates the tenant's network settlement account in currency, in a
+// transaction of its own, unless it exists: created inside a payment's transaction, the
+// first payments of a tenant arriving together would all but one fail on the account's
+// uniqueness.
+func (s *Service) ensureNetworkAccount(ctx context.Context, tenantID, currency string) error {
+	if _, ok := s.network.Load(tenantID + "\x00" + currency); ok {
+		return nil
+	}
+	kind := baas.AccountNetwork
+	_, err := s.store.Read().FindAccount(ctx, baas.AccountFilter{TenantID: tenantID, Kind: &kind, Currency: &currency})
+	if !baas.IsCode(err, baas.ENotFound) {
+		return err
+	}
+	err = s.store.InTx(ctx, func(tx baas.Tx) error {
+		_, err := systemAccount(ctx, tx, tenantID, baas.AccountNetwork, currency, s.now())
+		return err
+	})
+	if baas.IsCode(err, baas.EConflict) {
+		return nil // created meanwhile by another payment
+	}
+	return err
 }

@@ -438,3 +438,33 @@ func TestCardPurchasesConcurrent(t *testing.T) {
 		verifyLedger(t, f.svc)
 	})
 }
+
+// TestFirstPurchasesTogether: a tenant's first purchases, on different cards at once,
+// all go through, though each needs the network settlement account that none has made
+// yet.
+func TestFirstPurchasesTogether(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		f := newPayFixture(t, engine, 1_000)
+		cards := []string{f.card.ID}
+		for range 7 {
+			n := newAccount(t, f.svc, f.ctx).Account.Number
+			cashIn(t, f.svc, f.ctx, n, 1_000)
+			cards = append(cards, f.newCard(t, n).ID)
+		}
+		var wg sync.WaitGroup
+		for _, id := range cards {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				x, err := f.svc.Authorize(context.Background(), core.AuthorizeParams{TenantID: f.tenant, CardID: id,
+					Type: baas.CardTxnPurchase, Amount: 100})
+				if err != nil || x.Status != baas.CardTxnApproved {
+					t.Errorf("first purchase on %s: %+v, %v", id, x, err)
+				}
+			}()
+		}
+		wg.Wait()
+		verifyLedger(t, f.svc)
+	})
+}

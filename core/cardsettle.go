@@ -55,6 +55,9 @@ func (s *Service) SettleCardTransaction(ctx context.Context, p SettleParams) (*b
 	if err != nil {
 		return nil, err
 	}
+	if err := s.ensureSettlementAccount(ctx, p.TenantID, p.OriginalID); err != nil {
+		return nil, err
+	}
 	var child *baas.CardTransaction
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
 		now := s.now()
@@ -334,4 +337,18 @@ func (s *Service) GetCardTransaction(ctx context.Context, tenantID, id string) (
 		return nil, err
 	}
 	return cardTxnInfo(t), nil
+}
+
+// ensureSettlementAccount makes sure the network settlement account of the original's
+// tenant and currency exists before the settlement's transaction (ensureNetworkAccount).
+// An unknown original is left to the transaction to report.
+func (s *Service) ensureSettlementAccount(ctx context.Context, tenantID, originalID string) error {
+	o, err := s.store.Read().GetCardTransaction(ctx, tenantID, originalID)
+	if baas.IsCode(err, baas.ENotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return s.ensureNetworkAccount(ctx, o.TenantID, o.Currency)
 }
