@@ -44,4 +44,5 @@ type Tx interface {
 	CardTx            // card.go
 	TopUpTx           // topup.go
 	SpendingControlTx // spendingcontrol.go
+	CardTxnTx         // cardtxn.go
 }

@@ -12,17 +12,6 @@ import (
 // This file is the spending-control step of the one authorization path: checkControls
 // is what the path calls between the card's state and the available balance.
 
-// cardTotals is the store's sum of a card's approved card transactions, which the card
-// transaction area of the store provides (ApprovedCardTotals on its Tx). checkControls
-// reaches it through this interface so that it does not depend on that area being
-// present: a Tx without it (a store from before card transactions) reports zero totals,
-// so Daily, Weekly and Monthly limits then act on the single transaction only.
-type cardTotals interface {
-	// ApprovedCardTotals returns the card's approved and not reversed amounts in currency
-	// since since (included), domestic and international apart.
-	ApprovedCardTotals(ctx context.Context, cardID, currency string, since time.Time) (domestic, international int64, err error)
-}
-
 // checkControls evaluates a card transaction against every rule that applies to the card
 // — its company's, its product's and its own, read in one query — in the tenant's region
 // (zone and country; UTC and none when unset). It reads the card's approved totals only
@@ -68,10 +57,6 @@ func (s *Service) checkControls(ctx context.Context, tx baas.Tx, card *baas.Card
 // transaction's currency reads.
 func cardHistory(ctx context.Context, tx baas.Tx, cardID string, rs []rules.Rule, t rules.Txn) (rules.History, error) {
 	var h rules.History
-	ct, ok := tx.(cardTotals)
-	if !ok {
-		return h, nil
-	}
 	need := map[rules.RangeType]bool{}
 	for _, r := range rs {
 		if r.ValidationType == rules.Amount && strings.EqualFold(r.CurrencyCode, t.Currency) {
@@ -83,7 +68,7 @@ func cardHistory(ctx context.Context, tx baas.Tx, cardID string, rs []rules.Rule
 			continue
 		}
 		start, _, _ := rules.Window(rt, t.Time, t.Location)
-		dom, intl, err := ct.ApprovedCardTotals(ctx, cardID, strings.ToUpper(t.Currency), start)
+		dom, intl, err := tx.ApprovedCardTotals(ctx, cardID, strings.ToUpper(t.Currency), t.HomeCountry, start)
 		if err != nil {
 			return h, err
 		}

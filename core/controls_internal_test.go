@@ -28,7 +28,7 @@ type totalsTx struct {
 	calls *[]time.Time
 }
 
-func (x totalsTx) ApprovedCardTotals(_ context.Context, cardID, currency string, since time.Time) (dom, intl int64, err error) {
+func (x totalsTx) ApprovedCardTotals(_ context.Context, cardID, currency, _ string, since time.Time) (dom, intl int64, err error) {
 	*x.calls = append(*x.calls, since)
 	for _, a := range x.log {
 		if a.card != cardID || a.currency != currency || a.at.Before(since) {

@@ -48,6 +48,7 @@ func (h *Handler) Register(mux httpx.Mux) {
 	h.registerAudit(mux) // audit.go
 	h.registerCards(mux) // cards.go
 	h.registerRegion(mux)
+	h.registerSandbox(mux)
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
 	}))

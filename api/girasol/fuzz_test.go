@@ -50,6 +50,8 @@ func FuzzGirasolRequest(f *testing.F) {
 		`{"address1": "calle 53A# 77-11","address2": "Apto 44","zipCode": "051043","state": "antioquia","city": "medellin","firstName": "andres","lastName": "cepeda","phone": "+573194236735342","nameForPrint": "Alejandro Villegas","accountNumber" : 37322295}`,
 		`{"cardId": "61615673-b1d5-4a17-bf3a-f905a9586aef","old_pin": "1234","new_pin": "4321"}`,
 		`{"cardId": "fa2f46d8-1679-48e0-8c96-39b84141403c","pin": "1234","cvv": "859","lastFour": "7894"}`,
+		`{"cardId": "07672c12-9686-4102-8f55-199b6b5f0869","transactionType" : "purchase"}`,
+		`{"cardId": "07672c12-9686-4102-8f55-199b6b5f0869","transactionType" : "reseversal"}`,
 	} {
 		for i := range fuzzRoutes {
 			f.Add(uint8(i), []byte(seed), "14507214", "")

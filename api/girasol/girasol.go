@@ -56,6 +56,7 @@ func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("PATCH /v1/top-up/validate", h.authed(h.topUpValidate))         // topup.go
 	mux.Handle("GET /v1/accounts/qr-code/{accountNumber}", h.authed(h.qrCode)) // topup.go
 	h.registerControls(mux)                                                    // controls.go
+	h.registerSimulator(mux)                                                   // simulator.go
 	mux.HandleFunc("/v1/", h.NotFound)
 }
 

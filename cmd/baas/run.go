@@ -298,6 +298,7 @@ func (m *Main) serve(ctx context.Context) error {
 	go m.housekeeping(bg)
 	go m.kycSweeper(bg)        // codego.go
 	go m.cardExpirySweeper(bg) // codego.go
+	go m.cardSweeper(bg)       // codego.go
 
 	select {
 	case err := <-errc:

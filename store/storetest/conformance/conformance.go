@@ -121,6 +121,9 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"SpendingControls", testSpendingControls},
 		{"TenantRegions", testTenantRegions},
 
+		// cardtxn.go
+		{"CardTransactions", testCardTransactions},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
