@@ -16,12 +16,26 @@ import (
 // authorization URL. An approved purchase is a success; a decline is an error of kind
 // "declined <reason>".
 //
-// TODO(spending controls): give each card 10 active rules of mixed types (Mcc, Amount
-// with Daily/Weekly/Monthly/Always ranges, EntryMode; company, product and card owners)
-// through the Controls endpoints once they exist, so that every purchase evaluates them
-// and reads the card's approved totals.
+// Every card has benchRules: ten active rules of mixed types (Mcc, Amount with each range,
+// EntryMode with a time frame; domestic, international and both), none of which a bench
+// purchase breaks, so that each purchase evaluates them all and reads the card's approved
+// totals for its Daily, Weekly and Monthly limits.
+var benchRules = []map[string]any{
+	{"validationType": "Mcc", "value": "7995", "businessScope": "Both", "rangeType": "Always"},
+	{"validationType": "Mcc", "value": "7994", "businessScope": "Domestic", "rangeType": "Always"},
+	{"validationType": "Mcc", "value": "6011", "businessScope": "International", "rangeType": "Always"},
+	{"validationType": "Mcc", "value": "4829", "businessScope": "Both", "rangeType": "Always"},
+	{"validationType": "Amount", "amount": 100_000_000, "currencyCode": "USD", "businessScope": "Both", "rangeType": "Daily"},
+	{"validationType": "Amount", "amount": 100_000_000, "currencyCode": "USD", "businessScope": "Both", "rangeType": "Weekly"},
+	{"validationType": "Amount", "amount": 100_000_000, "currencyCode": "USD", "businessScope": "Both", "rangeType": "Monthly"},
+	{"validationType": "Amount", "amount": 100_000_000, "currencyCode": "USD", "businessScope": "International", "rangeType": "Daily"},
+	{"validationType": "Amount", "amount": 5_000, "currencyCode": "USD", "businessScope": "Both", "rangeType": "Always"},
+	{"validationType": "EntryMode", "value": "manual", "businessScope": "Both", "rangeType": "Always",
+		"timeFrame": map[string]any{"begin": "03:00:00", "end": "03:00:01"}},
+}
 
-// setupCards gives every account a virtual card (POST /v1/cards/create-virtual-card).
+// setupCards gives every account a virtual card (POST /v1/cards/create-virtual-card) with
+// the ten benchRules (POST /v1/controls/card/{cardId}).
 func (c *Client) setupCards(ctx context.Context) error {
 	c.cards = make([]string, len(c.accounts))
 	var next atomic.Int64
@@ -48,6 +62,16 @@ func (c *Client) setupCards(ctx context.Context) error {
 					return
 				}
 				c.cards[i] = out.Data.CardID
+				for _, rule := range benchRules {
+					var created struct {
+						RuleID string `json:"ruleId"`
+					}
+					status, err := c.girasol(ctx, "POST", "/v1/controls/card/"+out.Data.CardID, rule, "", &created)
+					if err != nil || status != 200 || created.RuleID == "" {
+						errc <- fmt.Errorf("create rule %v: %d %v", rule, status, err)
+						return
+					}
+				}
 			}
 		}()
 	}
