@@ -42,4 +42,5 @@ type Tx interface {
 	AuthorizationTx // authorization.go
 	AuditTx         // audit.go
 	CardTx          // card.go
+	CardLoadTx      // cardload.go
 }

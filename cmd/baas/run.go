@@ -289,7 +289,8 @@ func (m *Main) serve(ctx context.Context) error {
 	bg, cancelBG := context.WithCancel(context.Background())
 	defer cancelBG()
 	go m.housekeeping(bg)
-	go m.kycSweeper(bg) // codego.go
+	go m.kycSweeper(bg)      // codego.go
+	go m.cardLoadSweeper(bg) // cardload.go
 
 	select {
 	case err := <-errc:
