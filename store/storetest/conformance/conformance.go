@@ -114,6 +114,10 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"Cards", testCards},
 		{"CardSettings", testCardSettings},
 
+		// cardload.go
+		{"CodegoCards", testCodegoCards},
+		{"CardLoads", testCardLoads},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
