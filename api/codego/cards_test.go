@@ -415,3 +415,19 @@ func atoi(t *testing.T, s string) int {
 	}
 	return n
 }
+
+// TestRenderLoadCard renders a failed load as the Load Card webhook: the reason, and
+// nothing of the card but its masked number.
+func TestRenderLoadCard(t *testing.T) {
+	at := time.Date(2026, 12, 6, 20, 40, 3, 0, time.UTC)
+	got, err := codego.RenderEvent(&baas.Event{Type: "card.load.failed", CreatedAt: at, Payload: []byte(
+		`{"load_id":17,"card_id":"c1","customer_id":"x","customer_ref":"u1","product":"codego-prepaid",` +
+			`"masked_pan":"411111******1234","last4":"1234","amount":1050,"currency":"EUR","status":"failed",` +
+			`"reason":"the card is locked","transfer_id":0,"created_at":"2026-12-06T20:40:00Z"}`)})
+	want := `{"amount":"10.50","card_id":"c1","card_number":"xxxx xxxx xxxx 1234","currency":"EUR",` +
+		`"datetime":"2026-12-06 20:40:03","event":"load_card","id":"17","load_status":"Failed",` +
+		`"reason":"the card is locked","status":1,"user_id":"u1"}`
+	if err != nil || string(got) != want {
+		t.Fatalf("RenderEvent = %s, %v\nwant %s", got, err, want)
+	}
+}
