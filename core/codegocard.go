@@ -313,9 +313,15 @@ func (s *Service) CodegoCards(ctx context.Context, k baas.CustomerKey, typ strin
 	return out, err
 }
 
-// expireDue expires c when its expiry month is over and its state allows it.
+// expiresNow reports whether c's expiry month is over and its state allows expiring it.
+func expiresNow(c *baas.Card, now time.Time) bool {
+	_, ok := baas.NextCardStatus(c.Status, baas.CardExpire)
+	return ok && vault.Expired(c.ExpMonth, c.ExpYear, now)
+}
+
+// expireDue expires c when expiresNow says so.
 func expireDue(ctx context.Context, tx baas.Tx, c *baas.Card, now time.Time) error {
-	if _, ok := baas.NextCardStatus(c.Status, baas.CardExpire); !ok || !vault.Expired(c.ExpMonth, c.ExpYear, now) {
+	if !expiresNow(c, now) {
 		return nil
 	}
 	if _, err := tx.LockCard(ctx, c.TenantID, c.ID); err != nil {
@@ -325,8 +331,9 @@ func expireDue(ctx context.Context, tx baas.Tx, c *baas.Card, now time.Time) err
 }
 
 // customerCard runs fn on a locked card of the customer and product in one transaction
-// (a card of another customer, product or tenant is CARD_NOT_FOUND), after expiring it
-// when it is due.
+// (a card of another customer, product or tenant is CARD_NOT_FOUND). A card whose expiry
+// is over is expired first, in a transaction of its own, so fn sees it expired and the
+// expiry stands whatever fn decides.
 func (s *Service) customerCard(ctx context.Context, k baas.CustomerKey, product, cardID string,
 	fn func(tx baas.Tx, c *baas.Card, now time.Time) error) (*CardInfo, error) {
 	tenantID, err := tenant(ctx)
@@ -336,8 +343,18 @@ func (s *Service) customerCard(ctx context.Context, k baas.CustomerKey, product,
 	if !ValidCardID(cardID) {
 		return nil, errCardNotFound()
 	}
+	if c, err := s.store.Read().GetCard(ctx, tenantID, cardID); err == nil && expiresNow(c, s.now()) {
+		if err := s.store.InTx(ctx, func(tx baas.Tx) error {
+			c, err := tx.LockCard(ctx, tenantID, cardID)
+			if err != nil {
+				return err
+			}
+			return expireDue(ctx, tx, c, s.now())
+		}); err != nil {
+			return nil, err
+		}
+	}
 	var out *CardInfo
-	expired := false
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
 		now := s.now()
 		cust, err := findCustomer(ctx, tx, tenantID, k)
@@ -354,24 +371,12 @@ func (s *Service) customerCard(ctx context.Context, k baas.CustomerKey, product,
 		if p, _ := LookupCardProduct(c.Product); p.Dialect != "codego" {
 			return errCardNotFound()
 		}
-		from := c.Status
-		if err := expireDue(ctx, tx, c, now); err != nil {
-			return err
-		}
-		if c.Status != from {
-			// Committed, then refused: the card is expired.
-			expired = true
-			return nil
-		}
 		if err := fn(tx, c, now); err != nil {
 			return err
 		}
 		out = cardInfo(c)
 		return nil
 	})
-	if err == nil && expired {
-		return nil, baas.Reasonf(baas.EConflict, "INVALID_CARD_STATUS", "the card is expired")
-	}
 	return out, err
 }
 

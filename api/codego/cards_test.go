@@ -403,6 +403,19 @@ func TestCodegoCardLifecycle(t *testing.T) {
 				t.Fatalf("after expiry: %v", d)
 			}
 			wantCode(t, spec(t, c, "prepaid_load_balance_card", map[string]any{"user_id": uid, "card_id": newID}), 0, "expired")
+			// An expired card is replaced without being reported stolen.
+			r = spec(t, c, "replace_stolen_card", map[string]any{"user_id": uid, "card_id": debitID})
+			wantOK(t, r, float64(1))
+			if d := cardDetails(t, c, "debitcard", uid); len(d) != 2 || d[0]["card_id"] != r.JSON["card_id"] ||
+				d[0]["card_status"] != "Already Order" || d[0]["card_type"] != "metal" || d[1]["card_status"] != "Expired Card" {
+				t.Fatalf("expired card replaced: %v", d)
+			}
+
+			// Another whitelabel sees none of these cards, even with the right user_id.
+			o := e.CodegoLogin(t, e.NewTenant(t))
+			wantCode(t, spec(t, o, "reset_card_pin", map[string]any{"user_id": uid, "card_id": newID}), 404, "")
+			wantCode(t, spec(t, o, "prepaid_card_details", map[string]any{"user_id": uid}), 404, "user not found")
+			balances(t, e, tenantID)
 		})
 	}
 }
