@@ -76,7 +76,7 @@ func (s *Service) SetCardLoadLimits(ctx context.Context, tenantID string, dailyA
 			DailyCount: dailyCount, UpdatedAt: now}); err != nil {
 			return err
 		}
-		return audit(ctx, tx, now, AuditRecord{Action: "card.load_limits_changed", TenantID: tenantID, TargetType: "tenant",
+		return audit(ctx, tx, now, AuditRecord{Action: baas.AuditCardLoadLimitsSet, TenantID: tenantID, TargetType: "tenant",
 			TargetID: tenantID, Details: map[string]any{"daily_load_limit": dailyAmount, "daily_load_frequency_limit": dailyCount}})
 	})
 	if err != nil {
@@ -291,7 +291,7 @@ func (s *Service) IncomingTransfer(ctx context.Context, p IncomingTransferParams
 			"currency": acct.Currency, "reference": p.Reference, "kind": TransferIncoming}); err != nil {
 			return err
 		}
-		return audit(ctx, tx, now, AuditRecord{Action: "sandbox.incoming_transfer", TenantID: p.TenantID, TargetType: "transfer",
+		return audit(ctx, tx, now, AuditRecord{Action: baas.AuditIncomingTransfer, TenantID: p.TenantID, TargetType: "transfer",
 			TargetID: auditID(res.Transfer.ID), Details: map[string]any{"amount": p.Amount, "currency": acct.Currency,
 				"reference": p.Reference}})
 	})
