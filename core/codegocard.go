@@ -213,7 +213,7 @@ func (s *Service) OrderCodegoCard(ctx context.Context, p OrderCodegoCardParams) 
 		}
 		acct := main
 		if product.AccountKind != "" {
-			if acct, err = cardAccount(ctx, tx, tenantID, cust.ID, product.AccountKind, now); err != nil {
+			if acct, err = cardAccount(ctx, tx, cust, product.AccountKind, now); err != nil {
 				return err
 			}
 		}
@@ -245,8 +245,11 @@ func (s *Service) newCodegoCard(ctx context.Context, tx baas.Tx, product CardPro
 	return c, createCard(ctx, tx, c, extra, now)
 }
 
-// cardAccount returns the customer's card account of kind in EUR, opening it on first use.
-func cardAccount(ctx context.Context, tx baas.Tx, tenantID, customerID, kind string, now time.Time) (*baas.Account, error) {
+// cardAccount returns the customer's card account of kind in EUR, opening it on first use
+// (with a card_account.created event: not account.created, whose receivers expect a
+// customer account with a number).
+func cardAccount(ctx context.Context, tx baas.Tx, cust *baas.ProfiledCustomer, kind string, now time.Time) (*baas.Account, error) {
+	tenantID, customerID := cust.TenantID, cust.ID
 	cur := baas.ShippingCurrency
 	a, err := tx.FindAccount(ctx, baas.AccountFilter{TenantID: tenantID, CustomerID: &customerID, Kind: &kind, Currency: &cur})
 	if err == nil || !baas.IsCode(err, baas.ENotFound) {
@@ -257,8 +260,8 @@ func cardAccount(ctx context.Context, tx baas.Tx, tenantID, customerID, kind str
 	if err := tx.CreateAccount(ctx, a); err != nil {
 		return nil, err
 	}
-	return a, event(ctx, tx, tenantID, "account.created", customerID, now, map[string]any{"account_id": a.ID,
-		"customer_id": customerID, "kind": kind, "currency": cur})
+	return a, event(ctx, tx, tenantID, "card_account.created", customerID, now, map[string]any{"account_id": a.ID,
+		"customer_id": customerID, "customer_ref": cust.Ref, "kind": kind, "currency": cur})
 }
 
 // CodegoCard is a Codego card as its details show it: the card, the balance it spends

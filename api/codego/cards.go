@@ -77,7 +77,7 @@ func (h *Handler) activate(ctx context.Context, req *request, typ, message strin
 	userID := req.str(strOpt{max: 200}, "user_id")
 	number := strings.ReplaceAll(req.str(strOpt{max: 32}, "card_number"), " ", "")
 	cvv := req.str(strOpt{max: 4}, "cvv")
-	mm, _ := req.integer(false, "mm")
+	mm, mmOK := req.integer(false, "mm")
 	yy, yyOK := req.integer(false, "yy")
 	if number != "" && (!digitsRe.MatchString(number) || len(number) < 12 || len(number) > 19) {
 		req.fail("card_number must be 12 to 19 digits")
@@ -85,7 +85,7 @@ func (h *Handler) activate(ctx context.Context, req *request, typ, message strin
 	if cvv != "" && !digitsRe.MatchString(cvv) {
 		req.fail("cvv must be digits")
 	}
-	if mm < 0 || mm > 12 {
+	if mmOK && (mm < 1 || mm > 12) {
 		req.fail("mm must be a month, 01 to 12")
 	}
 	if yyOK && (yy < 0 || yy > 99 && (yy < 2000 || yy > 2099)) {

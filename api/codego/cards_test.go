@@ -224,6 +224,9 @@ func TestCodegoCardLifecycle(t *testing.T) {
 			// refused and counted; the printed data with a four-digit year activate.
 			pan, cvv, month, year := sandboxData(t, e, debitID)
 			wantCode(t, spec(t, c, "debitcard_activate", map[string]any{"user_id": uid}), 0, "Invalid card details")
+			for field, bad := range map[string]any{"mm": "13", "yy": "123", "card_number": "4341-3331", "cvv": "1a2"} {
+				wantCode(t, spec(t, c, "debitcard_activate", map[string]any{"user_id": uid, field: bad}), 400, field)
+			}
 			wrongCVV := fmt.Sprintf("%03d", (atoi(t, cvv)+1)%1000)
 			wantCode(t, spec(t, c, "debitcard_activate", map[string]any{"user_id": uid, "card_number": pan, "cvv": wrongCVV,
 				"mm": fmt.Sprintf("%02d", month), "yy": strconv.Itoa(year)}), 0, "Invalid card details")
