@@ -178,8 +178,13 @@ type CardFilter struct {
 	CustomerID string
 	AccountID  int64
 	Status     CardStatus
-	AfterID    string
-	Limit      int
+	// Statuses keeps the cards in any of these states (with Status, in both).
+	Statuses []CardStatus
+	// ExpiredBy, when set, keeps the cards whose expiry month ended before it (a card is
+	// valid through the last day of the month printed on it).
+	ExpiredBy time.Time
+	AfterID   string
+	Limit     int
 }
 
 // CardProductSettings is a tenant's configuration of one card product: the BIN range

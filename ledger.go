@@ -48,6 +48,10 @@ const (
 	TransferP2P     = "p2p"
 	TransferFunding = "funding"
 	TransferCapture = "capture"
+	// Girasol's push payment to an outside card, its top-ups and their reversals.
+	TransferMoneySend     = "money_send"
+	TransferTopUp         = "top_up"
+	TransferTopUpReversal = "top_up_reversal"
 )
 
 // Transfer is one balanced movement of money: its postings sum to zero per currency.

@@ -452,7 +452,11 @@ func (s *Service) withCard(ctx context.Context, tenantID, cardID string, fn func
 		if err != nil {
 			return err
 		}
-		if err := fn(tx, c, s.now()); err != nil {
+		now := s.now()
+		if err := expireIfDue(ctx, tx, c, now); err != nil {
+			return err
+		}
+		if err := fn(tx, c, now); err != nil {
 			return err
 		}
 		out = cardInfo(c)

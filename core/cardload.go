@@ -6,6 +6,7 @@ import (
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/ledger"
+	"github.com/baas-oss/baas/money"
 )
 
 // Loads of prepaid cards. A load moves money from the tenant's float (its master account
@@ -248,7 +249,7 @@ func (s *Service) IncomingTransfer(ctx context.Context, p IncomingTransferParams
 	if err := ledger.CheckAmount(p.Amount); err != nil {
 		return nil, err
 	}
-	if !validCurrency(p.Currency) {
+	if _, known := money.Lookup(p.Currency); !known {
 		return nil, baas.Invalid("currency must be an ISO 4217 code")
 	}
 	if len(p.Reference) > 200 {

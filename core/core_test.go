@@ -135,9 +135,13 @@ func TestCreateTenantFundsSandboxMaster(t *testing.T) {
 		if err != nil || !tn.Sandbox || tn.Name != "Acme" || tn.CompanyID != creds.TenantID || tn.WhitelabelID != creds.Codego.WhitelabelID {
 			t.Fatalf("GetTenant = %+v, %v", tn, err)
 		}
+		// A float in EUR as well, the currency of the Codego card holders' accounts.
+		if eur, err := svc.MasterBalance(ctx, creds.TenantID, "EUR"); err != nil || eur.Balance != sandboxFloat {
+			t.Fatalf("sandbox EUR master = %+v, %v, want %d", eur, err, sandboxFloat)
+		}
 		rep := verifyLedger(t, svc)
-		if len(rep.Totals) != 1 || rep.Totals[0].Currency != "USD" {
-			t.Fatalf("totals = %+v, want USD only", rep.Totals)
+		if len(rep.Totals) != 2 || rep.Totals[0].Currency != "EUR" || rep.Totals[1].Currency != "USD" {
+			t.Fatalf("totals = %+v, want EUR and USD only", rep.Totals)
 		}
 
 		// A production tenant starts with an empty master account.
@@ -190,6 +194,28 @@ func TestFundMaster(t *testing.T) {
 		wantErr(t, err, baas.ENotFound, "")
 		_, _, err = svc.FundMaster(context.Background(), core.FundMasterParams{TenantID: creds.TenantID, Amount: 0})
 		wantErr(t, err, baas.EInvalid, "")
+
+		// Only a real ISO 4217 code, and only one the tenant's accounts are opened in: EUR
+		// (the Codego card holders') and, once the tenant chose it for them, GBP.
+		for _, cur := range []string{"XYZ", "US", "usd1", "€"} {
+			_, _, err = svc.FundMaster(context.Background(), core.FundMasterParams{TenantID: creds.TenantID, Amount: 1, Currency: cur})
+			wantErr(t, err, baas.EInvalid, "")
+		}
+		_, _, err = svc.FundMaster(context.Background(), core.FundMasterParams{TenantID: creds.TenantID, Amount: 1, Currency: "GBP"})
+		wantErr(t, err, baas.EInvalid, core.ReasonCurrencyNotUsed)
+		if got, err := svc.TenantCurrencies(ctx, creds.TenantID); err != nil || strings.Join(got, " ") != "USD EUR" {
+			t.Fatalf("TenantCurrencies = %v, %v", got, err)
+		}
+		res, _, err = svc.FundMaster(context.Background(), core.FundMasterParams{TenantID: creds.TenantID, Amount: 5, Currency: "eur"})
+		if err != nil || res.Currency != "EUR" || res.Balance != 5 {
+			t.Fatalf("FundMaster EUR = %+v, %v", res, err)
+		}
+		if err := svc.SetAccountCurrency(ctx, creds.TenantID, core.ProductCards, "GBP"); err != nil {
+			t.Fatal(err)
+		}
+		if res, _, err = svc.FundMaster(context.Background(), core.FundMasterParams{TenantID: creds.TenantID, Amount: 7, Currency: "GBP"}); err != nil || res.Balance != 7 {
+			t.Fatalf("FundMaster GBP once the tenant uses it = %+v, %v", res, err)
+		}
 		verifyLedger(t, svc)
 	})
 }

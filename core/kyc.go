@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -27,6 +28,11 @@ const MaxKYCImageSize = 2 << 20
 
 // maxKYCImageSide bounds each side of a KYC image, in pixels.
 const maxKYCImageSide = 20000
+
+// maxKYCImagePixels bounds the area of a KYC image (25 megapixels, more than a phone's
+// photo): every image is decoded whole before it is accepted, and this bounds the memory
+// that takes.
+const maxKYCImagePixels = 25_000_000
 
 // MaxAutoVerifyAfter bounds the sandbox's automatic verification delay.
 const MaxAutoVerifyAfter = 30 * 24 * time.Hour
@@ -84,8 +90,9 @@ func MissingKYCSides(docType int, images []KYCImageUpload) []string {
 	return missing
 }
 
-// checkImage reads the header of a KYC image: it must be a PNG or a JPEG (by its bytes,
-// not a name), smaller than MaxKYCImageSize, with sane dimensions.
+// checkImage reads a KYC image: it must be a PNG or a JPEG (by its bytes, not a name),
+// smaller than MaxKYCImageSize, with sane dimensions, and decode whole (a truncated or
+// corrupt file whose header parses is refused).
 func checkImage(up KYCImageUpload) (baas.KYCImage, string) {
 	im := baas.KYCImage{Side: up.Side, Size: int64(len(up.Data))}
 	switch {
@@ -96,21 +103,32 @@ func checkImage(up KYCImageUpload) (baas.KYCImage, string) {
 	}
 	var cfg image.Config
 	var err error
+	var decode func(io.Reader) (image.Image, error)
 	switch {
 	case bytes.HasPrefix(up.Data, []byte("\x89PNG\r\n\x1a\n")):
 		im.ContentType = "image/png"
 		cfg, err = png.DecodeConfig(bytes.NewReader(up.Data))
+		decode = png.Decode
 	case bytes.HasPrefix(up.Data, []byte{0xff, 0xd8, 0xff}):
 		im.ContentType = "image/jpeg"
 		cfg, err = jpeg.DecodeConfig(bytes.NewReader(up.Data))
+		decode = jpeg.Decode
 	default:
 		return im, up.Field + " must be a PNG or JPEG image"
 	}
+	unreadable := up.Field + " is not a readable " + strings.TrimPrefix(im.ContentType, "image/") + " image"
 	if err != nil {
-		return im, up.Field + " is not a readable " + strings.TrimPrefix(im.ContentType, "image/") + " image"
+		return im, unreadable
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > maxKYCImageSide || cfg.Height > maxKYCImageSide {
 		return im, fmt.Sprintf("%s must be between 1 and %d pixels wide and high", up.Field, maxKYCImageSide)
+	}
+	if int64(cfg.Width)*int64(cfg.Height) > maxKYCImagePixels {
+		return im, fmt.Sprintf("%s must be at most %d megapixels", up.Field, maxKYCImagePixels/1_000_000)
+	}
+	// The header is not the image: decode it whole, within the bounds just checked.
+	if _, err := decode(bytes.NewReader(up.Data)); err != nil {
+		return im, unreadable
 	}
 	im.Width, im.Height = cfg.Width, cfg.Height
 	sum := sha256.Sum256(up.Data)

@@ -3,11 +3,13 @@ package core
 import (
 	"context"
 	"encoding/base64"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/ledger"
+	"github.com/baas-oss/baas/money"
 	"github.com/google/uuid"
 )
 
@@ -92,13 +94,25 @@ func (s *Service) CreateTenant(ctx context.Context, p CreateTenantParams) (*Tena
 				return err
 			}
 		}
-		master, err := systemAccount(ctx, tx, id, baas.AccountMaster, s.cfg.MasterCurrency, now)
+		// A sandbox tenant's float is funded in each currency its accounts open in (USD for
+		// the Girasol accounts, EUR for the Codego card holders by default), so both
+		// dialects' flows work from the first request.
+		currencies, err := s.tenantCurrencies(ctx, tx, id)
 		if err != nil {
 			return err
 		}
-		if p.Sandbox && s.cfg.SandboxMasterBalance > 0 {
-			if _, err := s.fund(ctx, tx, id, master, s.cfg.SandboxMasterBalance, "sandbox opening balance", now); err != nil {
+		for i, cur := range currencies {
+			if i > 0 && !p.Sandbox {
+				break // a live tenant's master account in the master currency, funded by the operator
+			}
+			master, err := systemAccount(ctx, tx, id, baas.AccountMaster, cur, now)
+			if err != nil {
 				return err
+			}
+			if p.Sandbox && s.cfg.SandboxMasterBalance > 0 {
+				if _, err := s.fund(ctx, tx, id, master, s.cfg.SandboxMasterBalance, "sandbox opening balance", now); err != nil {
+					return err
+				}
 			}
 		}
 		if err := audit(ctx, tx, now, AuditRecord{Action: baas.AuditTenantCreated, TenantID: id, TargetType: "tenant", TargetID: id,
@@ -166,12 +180,12 @@ func (s *Service) FundMaster(ctx context.Context, p FundMasterParams) (*FundMast
 	if err := ledger.CheckAmount(p.Amount); err != nil {
 		return nil, false, err
 	}
-	cur := strings.ToUpper(p.Currency)
+	cur := strings.ToUpper(strings.TrimSpace(p.Currency))
 	if cur == "" {
 		cur = s.cfg.MasterCurrency
 	}
-	if !validCurrency(cur) {
-		return nil, false, baas.Invalid("currency must be an ISO 4217 code")
+	if _, ok := money.Lookup(cur); !ok {
+		return nil, false, baas.Invalid("currency must be an ISO 4217 code such as USD or EUR")
 	}
 	if p.TenantID == "" {
 		return nil, false, baas.Invalid("tenant id should not be empty")
@@ -189,6 +203,15 @@ func (s *Service) FundMaster(ctx context.Context, p FundMasterParams) (*FundMast
 	return idempotent(ctx, s, p.Idem, func(ctx context.Context, tx baas.Tx, now time.Time) (*FundMasterResult, error) {
 		if _, err := tx.GetTenant(ctx, p.TenantID); err != nil {
 			return nil, err
+		}
+		uses, err := s.tenantCurrencies(ctx, tx, p.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(uses, cur) {
+			return nil, baas.Reasonf(baas.EInvalid, ReasonCurrencyNotUsed,
+				"currency %s is not one of the tenant's currencies (%s): fund the currency its accounts are opened in",
+				cur, strings.Join(uses, ", "))
 		}
 		master, err := systemAccount(ctx, tx, p.TenantID, baas.AccountMaster, cur, now)
 		if err != nil {
@@ -211,16 +234,31 @@ func (s *Service) FundMaster(ctx context.Context, p FundMasterParams) (*FundMast
 	})
 }
 
-func validCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for _, r := range c {
-		if r < 'A' || r > 'Z' {
-			return false
+// ReasonCurrencyNotUsed names the refusal to fund a master account in a currency none of
+// the tenant's accounts is opened in.
+const ReasonCurrencyNotUsed = "CURRENCY_NOT_USED"
+
+// tenantCurrencies returns the currencies a tenant uses, the master currency first: that
+// of its Girasol accounts (the master currency) and that of its Codego card holders'
+// accounts (its setting, EUR by default).
+func (s *Service) tenantCurrencies(ctx context.Context, tx baas.Tx, tenantID string) ([]string, error) {
+	out := []string{s.cfg.MasterCurrency}
+	for _, product := range []string{ProductAccounts, ProductCards} {
+		cur, err := s.accountCurrency(ctx, tx, tenantID, product)
+		if err != nil {
+			return nil, err
+		}
+		if !slices.Contains(out, cur) {
+			out = append(out, cur)
 		}
 	}
-	return true
+	return out, nil
+}
+
+// TenantCurrencies returns the currencies a tenant uses (and may fund), the master
+// currency first.
+func (s *Service) TenantCurrencies(ctx context.Context, tenantID string) ([]string, error) {
+	return s.tenantCurrencies(ctx, s.store.Read(), tenantID)
 }
 
 // ListTenants returns every tenant.

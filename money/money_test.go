@@ -86,3 +86,65 @@ func TestCompact(t *testing.T) {
 		}
 	}
 }
+
+func TestParse(t *testing.T) {
+	for _, tc := range []struct {
+		s, currency string
+		want        int64
+		err         error
+	}{
+		{"1.00", "USD", 100, nil},
+		{"1", "USD", 100, nil},
+		{"1.5", "USD", 150, nil},
+		{"0.01", "USD", 1, nil},
+		{"68.84", "usd", 6884, nil},
+		{"0", "USD", 0, nil},
+		{"0.00", "USD", 0, nil},
+		{"000012.30", "EUR", 1230, nil},
+		{"7", "JPY", 7, nil},
+		{"0.001", "KWD", 1, nil},
+		{"12.345", "BHD", 12345, nil},
+		{"10.50", "XXX", 1050, nil}, // unknown: two decimals
+		{"92233720368547758.07", "USD", math.MaxInt64, nil},
+		{"92233720368547758.08", "USD", 0, money.ErrRange},
+		{"99999999999999999999999", "USD", 0, money.ErrRange},
+		{"1.000", "USD", 0, money.ErrPrecision},
+		{"1.5", "JPY", 0, money.ErrPrecision},
+		{"", "USD", 0, money.ErrSyntax},
+		{"1.", "USD", 0, money.ErrSyntax},
+		{".5", "USD", 0, money.ErrSyntax},
+		{"-1.00", "USD", 0, money.ErrSyntax},
+		{"+1", "USD", 0, money.ErrSyntax},
+		{"1e2", "USD", 0, money.ErrSyntax},
+		{" 1.00", "USD", 0, money.ErrSyntax},
+		{"1,00", "USD", 0, money.ErrSyntax},
+		{"1.0.0", "USD", 0, money.ErrSyntax},
+		{"١", "USD", 0, money.ErrSyntax}, // a non-ASCII digit
+	} {
+		got, err := money.Parse(tc.s, tc.currency)
+		if got != tc.want || err != tc.err {
+			t.Errorf("Parse(%q, %s) = %d, %v; want %d, %v", tc.s, tc.currency, got, err, tc.want, tc.err)
+		}
+	}
+}
+
+// TestParseFormatRoundTrip: what Format writes, Parse reads back exactly.
+func TestParseFormatRoundTrip(t *testing.T) {
+	for _, cur := range []string{"USD", "JPY", "KWD"} {
+		for _, v := range []int64{0, 1, 9, 10, 99, 100, 101, 123456789, math.MaxInt64} {
+			got, err := money.Parse(money.Format(v, cur), cur)
+			if err != nil || got != v {
+				t.Errorf("Parse(Format(%d, %s)) = %d, %v", v, cur, got, err)
+			}
+		}
+	}
+}
+
+func TestLookupNumeric(t *testing.T) {
+	for num, want := range map[string]string{"840": "USD", "978": "EUR", "36": "AUD", "036": "AUD", "999": "", "": ""} {
+		c, ok := money.LookupNumeric(num)
+		if c.Code != want || ok != (want != "") {
+			t.Errorf("LookupNumeric(%q) = %+v, %v; want %s", num, c, ok, want)
+		}
+	}
+}

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"path"
@@ -180,10 +181,12 @@ func middleware(next http.Handler, log *slog.Logger, m *metrics) http.Handler {
 			elapsed := time.Since(start)
 			m.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
 			m.duration.WithLabelValues(route, r.Method).Observe(elapsed.Seconds())
-			log.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			// The duration in milliseconds with its unit, whatever the log format.
+			attrs := append([]slog.Attr{
 				slog.String("request_id", id), slog.String("method", r.Method), slog.String("route", route),
-				slog.Int("status", rec.status), slog.Duration("duration", elapsed),
-				slog.String("tenant", note.Tenant))
+				slog.Int("status", rec.status), slog.String("duration", fmt.Sprintf("%.3fms", float64(elapsed.Microseconds())/1000)),
+				slog.String("tenant", note.Tenant)}, note.Attrs...)
+			log.LogAttrs(r.Context(), slog.LevelInfo, "request", attrs...)
 		}()
 		next.ServeHTTP(rec, r)
 	})

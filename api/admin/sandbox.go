@@ -3,77 +3,69 @@ package admin
 import (
 	"net/http"
 
-	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
 
-// The sandbox's outside world, and the prepaid cards' load limits: an incoming bank
-// transfer to a customer's account, and each tenant's DailyLoadLimit and
-// DailyLoadFrequencyLimit.
+// The sandbox card network for the operator and the tests: card network messages
+// (purchase, authorization, capture, reversal, refund) for any card of a sandbox tenant,
+// of either dialect, through the core's one authorization path; and a card's
+// transactions with their states.
 
 func (h *Handler) registerSandbox(mux httpx.Mux) {
-	mux.Handle("POST /admin/api/sandbox/incoming-transfers", h.authed(h.incomingTransfer))
-	mux.Handle("GET /admin/api/tenants/{id}/card-load-limits", h.authed(h.getCardLoadLimits))
-	mux.Handle("PUT /admin/api/tenants/{id}/card-load-limits", h.authed(h.putCardLoadLimits))
+	mux.Handle("POST /admin/api/sandbox/cards/{card_id}/transactions", h.authed(h.sandboxCardTransaction))
+	mux.Handle("GET /admin/api/cards/{card_id}/transactions", h.authed(h.cardTransactions))
 }
 
-// incomingTransfer: POST /admin/api/sandbox/incoming-transfers
-// {"tenant_id","user_id","amount":1234,"currency":"EUR","reference":"…"} — a bank
-// transfer from outside reaching the customer's account in the currency (sandbox tenants
-// only).
-func (h *Handler) incomingTransfer(w http.ResponseWriter, r *http.Request) error {
+// sandboxCardTransaction: POST /admin/api/sandbox/cards/{card_id}/transactions
+// {"type":"purchase|authorization|capture|reversal|refund","amount":1234,"currency":"USD",
+// "merchant_name","merchant_city","merchant_country","mcc","entry_mode",
+// "original_transaction_id"} — every field but type optional. 201 with the recorded
+// transaction, approved or declined (status, decline_reason); 403 for a live tenant's
+// card; 404 for an unknown card or original; 409 for a capture, reversal or refund beyond
+// what is left.
+func (h *Handler) sandboxCardTransaction(w http.ResponseWriter, r *http.Request) error {
 	var in struct {
-		TenantID  string `json:"tenant_id"`
-		UserID    string `json:"user_id"`
-		Amount    int64  `json:"amount" want:"an integer number of minor units"`
-		Currency  string `json:"currency"`
-		Reference string `json:"reference"`
+		Type            string `json:"type"`
+		Amount          int64  `json:"amount"`
+		Currency        string `json:"currency"`
+		MerchantName    string `json:"merchant_name"`
+		MerchantCity    string `json:"merchant_city"`
+		MerchantCountry string `json:"merchant_country"`
+		MCC             string `json:"mcc"`
+		EntryMode       string `json:"entry_mode"`
+		OriginalID      string `json:"original_transaction_id"`
 	}
 	if _, err := decode(r, &in); err != nil {
 		return err
 	}
-	if in.TenantID == "" {
-		return baas.Invalid("tenant_id should not be empty")
-	}
-	res, err := h.core.IncomingTransfer(r.Context(), core.IncomingTransferParams{TenantID: in.TenantID,
-		Customer: baas.CustomerKey{Ref: httpx.NormalizeRef(in.UserID)}, Amount: in.Amount, Currency: in.Currency,
-		Reference: in.Reference})
+	t, err := h.core.SandboxCardTransaction(r.Context(), core.SandboxTxnParams{CardID: r.PathValue("card_id"),
+		Type: in.Type, Amount: in.Amount, Currency: in.Currency, MerchantName: in.MerchantName,
+		MerchantCity: in.MerchantCity, MerchantCountry: in.MerchantCountry, MCC: in.MCC, EntryMode: in.EntryMode,
+		OriginalID: in.OriginalID})
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, res)
+	httpx.WriteJSON(w, http.StatusCreated, core.CardTxnView(t))
 	return nil
 }
 
-// getCardLoadLimits: GET /admin/api/tenants/{id}/card-load-limits.
-func (h *Handler) getCardLoadLimits(w http.ResponseWriter, r *http.Request) error {
-	l, err := h.core.GetCardLoadLimits(r.Context(), r.PathValue("id"))
+// cardTransactions: GET /admin/api/cards/{card_id}/transactions?before=&limit= — newest
+// first; next_before is present when the page is full.
+func (h *Handler) cardTransactions(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit, err := core.Pages.Parse(q.Get("limit"))
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, l)
-	return nil
-}
-
-// putCardLoadLimits: PUT /admin/api/tenants/{id}/card-load-limits
-// {"daily_load_limit":500000,"daily_load_frequency_limit":10} — minor units of EUR and a
-// number of loads, per card and UTC day.
-func (h *Handler) putCardLoadLimits(w http.ResponseWriter, r *http.Request) error {
-	var in struct {
-		DailyAmount *int64 `json:"daily_load_limit" want:"an integer number of minor units"`
-		DailyCount  *int   `json:"daily_load_frequency_limit" want:"an integer number of loads"`
-	}
-	if _, err := decode(r, &in); err != nil {
-		return err
-	}
-	if in.DailyAmount == nil || in.DailyCount == nil {
-		return baas.Invalid("daily_load_limit and daily_load_frequency_limit are required")
-	}
-	l, err := h.core.SetCardLoadLimits(r.Context(), r.PathValue("id"), *in.DailyAmount, *in.DailyCount)
+	list, err := h.core.CardTransactions(r.Context(), "", r.PathValue("card_id"), q.Get("before"), limit)
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, l)
+	out := map[string]any{"transactions": list}
+	if len(list) == limit {
+		out["next_before"] = list[len(list)-1].ID
+	}
+	httpx.WriteJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -69,8 +70,15 @@ func (h *Handler) Register(mux httpx.Mux) {
 	mux.HandleFunc("/api/", h.NotFound)
 }
 
-// NotFound answers a request no Codego API takes, in the Codego error envelope.
+// NotFound answers a request no Codego API takes, in the Codego error envelope: a POST
+// names the API that does not exist; another method is told that every API is a POST.
 func (h *Handler) NotFound(w http.ResponseWriter, r *http.Request) {
+	name, isAPI := strings.CutPrefix(r.URL.Path, "/api/")
+	if r.Method == http.MethodPost && isAPI && name != "" && !strings.Contains(name, "/") {
+		h.fail(w, r, baas.Reasonf(baas.ENotFound, "NO_ROUTE", "Could not found: there is no Codego API named %s",
+			truncate(name, 100)))
+		return
+	}
 	h.fail(w, r, baas.Reasonf(baas.ENotFound, "NO_ROUTE", "Could not found: %s %s (every Codego API is POST /api/<name>)",
 		r.Method, truncate(r.URL.Path, 100)))
 }
@@ -180,6 +188,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, ep endpoint) {
 		h.fail(w, r, err)
 		return
 	}
+	httpx.Annotate(ctx, slog.Int("codego_status", 1))
 	httpx.WriteJSON(w, http.StatusOK, res)
 }
 
@@ -252,6 +261,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		h.log.ErrorContext(r.Context(), "internal error", "err", err, "request_id", baas.RequestIDFrom(r.Context()),
 			"method", r.Method, "route", r.Pattern)
 	}
+	// The access log says what the client saw: an error is HTTP 200 in this dialect.
+	httpx.Annotate(r.Context(), slog.Int("codego_status", 0), slog.Int("codego_code", body.Code))
 	httpx.WriteJSON(w, status, body)
 }
 

@@ -280,6 +280,11 @@ func TestSpecExamples(t *testing.T) {
 		}
 		docID := int64(idDoc["id"].(float64))
 		addrID := int64(docs[1].(map[string]any)["id"].(float64))
+		// check_kyc_status gives the operator API's id of each document beside its type.
+		if st := kycStatuses(t, c, uid); st["Id Proof"]["kyc_document_id"] != fmt.Sprint(docID) ||
+			st["Address Proof"]["kyc_document_id"] != fmt.Sprint(addrID) || st["Id Proof"]["document_id"] != "1" {
+			t.Fatalf("check_kyc_status ids: %v", st)
+		}
 		img := e.Admin(t, "GET", fmt.Sprintf("/admin/api/kyc/documents/%d/images/front", docID), nil)
 		if img.Status != 200 || !bytes.Equal(img.Raw, front) || img.Header.Get("Content-Type") != "image/jpeg" ||
 			img.Header.Get("Cache-Control") != "no-store" {
@@ -387,6 +392,18 @@ func TestCredentialPlaces(t *testing.T) {
 	req.SetBasicAuth("apikey="+k.APIKey, "whitelabel_id="+k.WhitelabelID)
 	bh.Set("Authorization", req.Header.Get("Authorization"))
 	wantOK(t, e.Do(t, "POST", "/api/income_source", nil, bh), float64(1))
+	// Two spellings of one credential, in headers or fields, are refused.
+	both := bh.Clone()
+	both.Set("auth_token", c.Token)
+	wantCode(t, e.Do(t, "POST", "/api/income_source", nil, both), 400, "authtoken and auth_token are spellings of one field")
+	wantCode(t, e.Do(t, "POST", "/api/income_source", map[string]any{"apikey": k.APIKey, "api_key": k.APIKey,
+		"whitelabel_id": k.WhitelabelID}, h), 400, "apikey and api_key are spellings of one field")
+	ch := http.Header{}
+	ch.Set("clientkey", k.ClientKey)
+	ch.Set("client_key", k.ClientKey)
+	ch.Set("secretkey", k.SecretKey)
+	ch.Set("Authorization", bh.Get("Authorization"))
+	wantCode(t, e.Do(t, "POST", "/api/authenticaion", nil, ch), 400, "clientkey and client_key are spellings of one field")
 }
 
 // TestErrorCodes sends requests that each earn one code of the spec's error table.
@@ -476,7 +493,14 @@ func TestErrorCodes(t *testing.T) {
 		wantCode(t, c.Form(t, "address_proof", map[string]string{"user_id": otherUID},
 			map[string][]byte{"address_proof": testImage(t, "png")}), 404, "user not found")
 		wantCode(t, c.Post(t, "account_detail", map[string]any{"user_id": "Oj1Xx2DZ8hcS3fIDxYQAHUMhZmdwwD4/wSbcJ0Ho6wWzY9czeGTBJhMd0S4="}), 404, "user not found")
-		wantCode(t, c.Post(t, "no_such_api", nil), 404, "Could not found")
+		wantCode(t, c.Post(t, "no_such_api", nil), 404, "Could not found: there is no Codego API named no_such_api")
+		if r := c.Post(t, "no_such_api", nil); strings.Contains(string(r.Raw), "every Codego API is POST") {
+			t.Fatalf("a POST to an unknown API is told to POST: %s", r.Raw)
+		}
+		// Two spellings of one field are refused, as in the Girasol dialect.
+		both := servertest.CodegoSignupBody("both@example.com")
+		both["income_source"] = "Salary"
+		wantCode(t, c.Post(t, "signup", both), 400, "income_soruce and income_source are spellings of one field: send only one")
 		wantCode(t, e.Do(t, "GET", "/api/countries_list", nil, nil), 404, "POST")
 
 		// 401: an expired token, which refreshtoken cannot revive.
@@ -512,6 +536,11 @@ func TestUploads(t *testing.T) {
 			{"gif", map[string][]byte{"front_proof": testImage(t, "gif")}, nil, "front_proof must be a PNG or JPEG"},
 			{"truncated jpeg", map[string][]byte{"front_proof": {0xff, 0xd8, 0xff, 0xe0, 0, 0}}, nil, "not a readable jpeg"},
 			{"png header only", map[string][]byte{"front_proof": []byte("\x89PNG\r\n\x1a\n")}, nil, "not a readable png"},
+			// The header parses, the image does not: decoded whole, as docs/codego.md says.
+			{"cut png", map[string][]byte{"front_proof": cut(testImage(t, "png"))}, nil, "front_proof is not a readable png"},
+			{"cut jpeg", map[string][]byte{"front_proof": cut(testImage(t, "jpeg"))}, nil, "front_proof is not a readable jpeg"},
+			{"corrupt png", map[string][]byte{"front_proof": corrupt(testImage(t, "png"))}, nil, "front_proof is not a readable png"},
+			{"too many pixels", map[string][]byte{"front_proof": hugePNG(t)}, nil, "front_proof must be at most 25 megapixels"},
 			{"oversize", map[string][]byte{"front_proof": testImage(t, "png"), "back_proof": big}, nil, "back_proof must be smaller than 2 MB"},
 			{"empty", map[string][]byte{"front_proof": {}}, nil, "front_proof is required"},
 			{"no front", map[string][]byte{"back_proof": testImage(t, "png")}, nil, "front_proof cannot be blank"},
@@ -526,6 +555,26 @@ func TestUploads(t *testing.T) {
 		// Nothing was stored: the first real upload is accepted.
 		wantOK(t, up(map[string][]byte{"front_proof": testImage(t, "png")}, nil), "1")
 	})
+}
+
+// cut returns the first half of an image file: its header parses, its data ends early.
+func cut(b []byte) []byte { return b[:len(b)/2] }
+
+// corrupt returns an image file with a byte of its compressed data changed near the end.
+func corrupt(b []byte) []byte {
+	c := bytes.Clone(b)
+	c[len(c)-20] ^= 0xff
+	return c
+}
+
+// hugePNG is a small file of a 5,001 × 5,001 image: within the side limit, over the area.
+func hugePNG(t *testing.T) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 5001, 5001))); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
 
 // TestRateLimit: 200 requests per 10 seconds per API key, then 429 with Retry-After and

@@ -317,9 +317,12 @@ func (h *Handler) shippingCost(ctx context.Context, req *request, s *session) (a
 type kycEntry struct {
 	DocumentName string `json:"document_name"`
 	Status       string `json:"status"`
-	DocumentID   string `json:"document_id"`
-	Reason       string `json:"reason,omitempty"`
-	UpdatedAt    string `json:"updated_at"`
+	DocumentID   string `json:"document_id"` // the document type, as the spec has it
+	// KYCDocumentID is the document's id in the operator API (/admin/api/kyc/documents/{id}),
+	// for a client going from one to the other.
+	KYCDocumentID string `json:"kyc_document_id"`
+	Reason        string `json:"reason,omitempty"`
+	UpdatedAt     string `json:"updated_at"`
 }
 
 // kycStatus: POST /api/check_kyc_status. Documents never uploaded are not listed.
@@ -339,7 +342,7 @@ func (h *Handler) kycStatus(ctx context.Context, req *request, s *session) (any,
 			at = d.ReviewedAt
 		}
 		out = append(out, kycEntry{DocumentName: baas.DocumentName(d.Type), Status: d.Status,
-			DocumentID: strconv.Itoa(d.Type), Reason: d.Reason, UpdatedAt: datetime(at)})
+			DocumentID: strconv.Itoa(d.Type), KYCDocumentID: strconv.FormatInt(d.ID, 10), Reason: d.Reason, UpdatedAt: datetime(at)})
 	}
 	return struct {
 		Status    int        `json:"status"`

@@ -208,27 +208,34 @@ func (req *request) fail(format string, args ...any) {
 	req.errs = append(req.errs, fmt.Sprintf(format, args...))
 }
 
-// lookup returns the first of names present (the documented name first, then accepted
-// spellings) and marks them all as known.
+// lookup returns the one of names present (the documented name first, then accepted
+// spellings) and marks them all as known; two of them present is a problem.
 func (req *request) lookup(names ...string) (field, bool) {
 	for _, n := range names {
 		req.used[n] = true
 	}
-	for _, n := range names {
-		if f, ok := req.fields[n]; ok && (f.form || string(f.raw) != "null") {
-			return f, true
-		}
+	found, conflict := fieldrule.Spelling(func(n string) bool {
+		f, ok := req.fields[n]
+		return ok && (f.form || string(f.raw) != "null")
+	}, names...)
+	if conflict != "" {
+		req.fail("%s", conflict)
 	}
-	return field{}, false
+	if found == "" {
+		return field{}, false
+	}
+	return req.fields[found], true
 }
 
 // credential reads a credential from a header or, failing that, a field.
 func (req *request) credential(names ...string) string {
-	for _, n := range names {
-		if v := strings.TrimSpace(req.header.Get(n)); v != "" {
-			req.lookup(names...)
-			return req.storable(n, v)
-		}
+	n, conflict := fieldrule.Spelling(func(n string) bool { return strings.TrimSpace(req.header.Get(n)) != "" }, names...)
+	if conflict != "" {
+		req.fail("%s", conflict+" (headers)")
+	}
+	if n != "" {
+		req.lookup(names...)
+		return req.storable(n, strings.TrimSpace(req.header.Get(n)))
 	}
 	return req.plain(names...)
 }

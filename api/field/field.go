@@ -193,3 +193,24 @@ func (w Wording) Message(p Problem, name string, max int) string {
 	}
 	return fmt.Sprintf(w[p], name, cmp.Or(max, DefaultMax))
 }
+
+// Spelling returns which of names — a field's documented name first, then the other
+// spellings a dialect accepts for it (the vendor's misspelling and its correction) —
+// present reports, and a message when more than one is: two spellings of one field in one
+// request are refused, never one silently preferred. found is "" when none is present.
+func Spelling(present func(name string) bool, names ...string) (found, conflict string) {
+	var sent []string
+	for _, n := range names {
+		if present(n) {
+			sent = append(sent, n)
+		}
+	}
+	switch len(sent) {
+	case 0:
+		return "", ""
+	case 1:
+		return sent[0], ""
+	}
+	return sent[0], fmt.Sprintf("%s and %s are spellings of one field: send only one", strings.Join(sent[:len(sent)-1], ", "),
+		sent[len(sent)-1])
+}

@@ -2,6 +2,7 @@ package field_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -129,5 +130,29 @@ func TestWording(t *testing.T) {
 		if got := w.Message(c.p, "city", c.max); got != c.want {
 			t.Errorf("Message(%v, %d) = %q, want %q", c.p, c.max, got, c.want)
 		}
+	}
+}
+
+func TestSpelling(t *testing.T) {
+	sent := func(names ...string) func(string) bool {
+		return func(n string) bool { return slices.Contains(names, n) }
+	}
+	for _, tc := range []struct {
+		present         func(string) bool
+		found, conflict string
+	}{
+		{sent(), "", ""},
+		{sent("destinationAccountNumber"), "destinationAccountNumber", ""},
+		{sent("destinarionAccountNumber", "other"), "destinarionAccountNumber", ""},
+		{sent("destinarionAccountNumber", "destinationAccountNumber"), "destinarionAccountNumber",
+			"destinarionAccountNumber and destinationAccountNumber are spellings of one field: send only one"},
+	} {
+		found, conflict := field.Spelling(tc.present, "destinarionAccountNumber", "destinationAccountNumber")
+		if found != tc.found || conflict != tc.conflict {
+			t.Errorf("Spelling = %q, %q; want %q, %q", found, conflict, tc.found, tc.conflict)
+		}
+	}
+	if _, c := field.Spelling(sent("a", "b", "c"), "a", "b", "c"); c != "a, b and c are spellings of one field: send only one" {
+		t.Errorf("three spellings: %q", c)
 	}
 }

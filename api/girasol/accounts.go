@@ -208,6 +208,9 @@ const (
 	txPurchase    = 2
 	txP2PSent     = 3
 	txP2PReceived = 4
+	txMoneySend   = 5
+	txTopUp       = 6
+	txTopUpRevert = 7
 	txOther       = 9
 )
 
@@ -217,6 +220,12 @@ func txType(s *baas.Statement) int {
 		return txCashIn
 	case baas.TransferCapture:
 		return txPurchase
+	case baas.TransferMoneySend:
+		return txMoneySend
+	case baas.TransferTopUp:
+		return txTopUp
+	case baas.TransferTopUpReversal:
+		return txTopUpRevert
 	case baas.TransferP2P:
 		if s.Amount < 0 {
 			return txP2PSent

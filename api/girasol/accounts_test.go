@@ -144,6 +144,22 @@ func TestAccountsSpecFlow(t *testing.T) {
 		wantError(t, e.Girasol(t, "POST", "/v1/accounts/p2p-transaction", map[string]any{
 			"originAccountNumber": origin, "destinarionAccountNumber": 12345678, "amount": 1}), 404,
 			"/v1/accounts/p2p-transaction", "destination account not found")
+		// Both spellings of the destination, even with one value, are refused: none is
+		// silently preferred.
+		for _, other := range []any{dest, origin} {
+			wantError(t, e.Girasol(t, "POST", "/v1/accounts/p2p-transaction", map[string]any{"originAccountNumber": origin,
+				"destinarionAccountNumber": dest, "destinationAccountNumber": other, "amount": 1}), 400, "/v1/accounts/p2p-transaction",
+				[]string{"destinarionAccountNumber and destinationAccountNumber are spellings of one field: send only one"})
+		}
+		// An amount beyond int64 gets the one amount message, naming the documented limit.
+		for _, amount := range []any{1e300, -1e300, 1_000_000_000_000_001, 9223372036854775807} {
+			r := e.Girasol(t, "POST", "/v1/accounts/p2p-transaction", map[string]any{"originAccountNumber": origin,
+				"destinarionAccountNumber": dest, "amount": amount})
+			wantError(t, r, 400, "/v1/accounts/p2p-transaction", []string{"amount must be a positive number not greater than 1000000000000000"})
+			if strings.Contains(string(r.Raw), "9223372036854775807") {
+				t.Fatalf("amount %v: the message names int64's limit: %s", amount, r.Raw)
+			}
+		}
 
 		// customer-info by number and by email.
 		r = e.Girasol(t, "GET", fmt.Sprintf("/v1/accounts/customer-info/%d", origin), nil)
@@ -248,6 +264,10 @@ func TestAuthAndTenantIsolation(t *testing.T) {
 		h = servertest.GirasolHeaders(e.Tenant)
 		h.Del("x-secret-key")
 		wantError(t, e.Do(t, "GET", path, nil, h), 401, path, "x-secret-key header is required")
+		// Every example sends x-company-id, and docs/girasol.md requires it.
+		h = servertest.GirasolHeaders(e.Tenant)
+		h.Del("x-company-id")
+		wantError(t, e.Do(t, "GET", path, nil, h), 401, path, "x-company-id header is required")
 		h = servertest.GirasolHeaders(e.Tenant)
 		h.Set("x-secret-key", other.Girasol.SecretKey)
 		wantError(t, e.Do(t, "GET", path, nil, h), 401, path, "Unauthorized")
@@ -297,7 +317,7 @@ func TestBadInput(t *testing.T) {
 			{"zero amount", cash, map[string]any{"accountNumber": n, "amount": 0}, 400, []string{"amount must be a positive number"}},
 			{"negative amount", cash, map[string]any{"accountNumber": n, "amount": -5}, 400, []string{"amount must be a positive number"}},
 			{"fractional amount", cash, map[string]any{"accountNumber": n, "amount": 5.5}, 400, []string{"amount must be an integer number"}},
-			{"huge amount", cash, `{"accountNumber": 12345678, "amount": 1e30}`, 400, []string{"amount must not be greater than"}},
+			{"huge amount", cash, `{"accountNumber": 12345678, "amount": 1e30}`, 400, []string{"amount must be a positive number not greater than 1000000000000000"}},
 			{"over max amount", cash, map[string]any{"accountNumber": n, "amount": int64(1) << 62}, 400, []string{"amount must be a positive number"}},
 			{"account as string", cash, map[string]any{"accountNumber": "x", "amount": 5}, 400,
 				[]string{"accountNumber must be a number conforming to the specified constraints"}},

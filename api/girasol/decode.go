@@ -64,18 +64,23 @@ func (b *body) fail(format string, args ...any) {
 	b.errs = append(b.errs, fmt.Sprintf(format, args...))
 }
 
-// lookup returns the raw value of the first of names present (a documented name and its
-// accepted spellings) and the name used in messages.
+// lookup returns the raw value of the one of names present (a documented name and its
+// accepted spellings) and the name used in messages; two of them present is a problem.
 func (b *body) lookup(names ...string) (json.RawMessage, string, bool) {
 	for _, n := range names {
 		b.used[n] = true
 	}
-	for _, n := range names {
-		if v, ok := b.fields[n]; ok && string(v) != "null" {
-			return v, names[0], true
-		}
+	found, conflict := field.Spelling(func(n string) bool {
+		v, ok := b.fields[n]
+		return ok && string(v) != "null"
+	}, names...)
+	if conflict != "" {
+		b.fail("%s", conflict)
 	}
-	return nil, names[0], false
+	if found == "" {
+		return nil, names[0], false
+	}
+	return b.fields[found], names[0], true
 }
 
 type strOpt struct {
@@ -152,6 +157,12 @@ func (b *body) int(o intOpt, names ...string) int64 {
 // amount reads an amount field: an integer the one amount rule (ledger.CheckAmount)
 // accepts.
 func (b *body) amount(name string) int64 {
+	if raw, _, ok := b.lookup(name); ok && field.IsJSONNumber(raw) {
+		if _, problem := field.Integer(string(raw), 1<<63); problem == field.TooLarge {
+			b.fail("%s", ledger.AmountMessage) // beyond int64: the documented limit, not int64's
+			return 0
+		}
+	}
 	n := len(b.errs)
 	v := b.int(intOpt{}, name)
 	if len(b.errs) > n {

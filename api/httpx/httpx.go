@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -133,8 +134,19 @@ func MarkReplayed(w http.ResponseWriter, replayed bool) {
 
 type noteKey struct{}
 
-// Note is filled in by handlers with what the access log should say about a request.
-type Note struct{ Tenant string }
+// Note is filled in by handlers with what the access log should say about a request: the
+// tenant, and what a dialect adds (Codego's own status and code, which its HTTP 200 hides).
+type Note struct {
+	Tenant string
+	Attrs  []slog.Attr
+}
+
+// Annotate adds attributes to the access log line of the request in ctx.
+func Annotate(ctx context.Context, attrs ...slog.Attr) {
+	if n, ok := ctx.Value(noteKey{}).(*Note); ok {
+		n.Attrs = append(n.Attrs, attrs...)
+	}
+}
 
 // WithNote returns a context carrying an empty Note for handlers to fill.
 func WithNote(r *http.Request) (*http.Request, *Note) {

@@ -13,11 +13,7 @@ import (
 // user as "cli:<user>" from "cli"; `baas audit` lists them, newest first, filtered, as a
 // table or JSON, without any secret the commands printed, and needs no master key.
 func TestAuditCommand(t *testing.T) {
-	u, err := user.Current()
-	if err != nil {
-		t.Skipf("no current user: %v", err)
-	}
-	actor := "cli:" + u.Username
+	actor := cliActor(t)
 	storetest.Each(t, func(t *testing.T, engine string) {
 		st := newStore(t, engine)
 		created := mustRun(t, st, nil, "tenant", "create", "--name", "acme", "--json")
@@ -73,4 +69,15 @@ func TestAuditCommand(t *testing.T) {
 			}
 		}
 	})
+}
+
+// cliActor is the audit actor of the commands the tests run: "cli:" and the current
+// operating-system user (the test is skipped when there is none).
+func cliActor(t *testing.T) string {
+	t.Helper()
+	u, err := user.Current()
+	if err != nil {
+		t.Skipf("no current user: %v", err)
+	}
+	return "cli:" + u.Username
 }

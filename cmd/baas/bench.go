@@ -21,6 +21,9 @@ func (m *Main) benchCommand() *cobra.Command {
 			if cfg.AdminToken == "" {
 				return fmt.Errorf("an operator token is needed: --admin-token or BAAS_ADMIN_TOKEN")
 			}
+			if !cmd.Flags().Changed("progress") && isTerminal(m.Stderr) {
+				cfg.Progress = progressEvery // progress.go: a line per interval on a terminal
+			}
 			res, err := loadtest.Run(cmd.Context(), cfg, m.Stderr)
 			if err != nil {
 				return err
@@ -40,7 +43,7 @@ func (m *Main) benchCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.BaseURL, "url", cfg.BaseURL, "base URL of the server")
 	f.StringVar(&cfg.AdminToken, "admin-token", "", "operator token (default: BAAS_ADMIN_TOKEN)")
-	f.StringVar(&cfg.Workload, "workload", cfg.Workload, "p2p, p2p-hot, reads, codego or codego-reads")
+	f.StringVar(&cfg.Workload, "workload", cfg.Workload, "p2p, p2p-hot, reads, codego, codego-reads or purchase")
 	f.IntVar(&cfg.Clients, "clients", cfg.Clients, "concurrent clients")
 	f.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to run")
 	f.Int64Var(&cfg.MaxRequests, "max-requests", 0, "stop after this many requests (0: no limit)")
@@ -48,7 +51,7 @@ func (m *Main) benchCommand() *cobra.Command {
 	f.Int64Var(&cfg.InitialBalance, "initial-balance", cfg.InitialBalance, "cents cashed in to each account")
 	f.Float64Var(&cfg.HotShare, "hot-share", cfg.HotShare, "p2p-hot: share of transfers paying the hot merchant")
 	f.BoolVar(&cfg.Idempotency, "idempotency", cfg.Idempotency, "send an Idempotency-Key with every transfer")
-	f.DurationVar(&cfg.Progress, "progress", 0, "print throughput and latency every interval while running (0: only at the end)")
+	f.DurationVar(&cfg.Progress, "progress", 0, "print throughput and latency every interval while running (0: only at the end; default 5s when stderr is a terminal, else 0)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	return cmd
 }

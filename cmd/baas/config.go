@@ -72,6 +72,20 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.Core.CardLoadDelay = d
 	}
+	if v := getenv("BAAS_TOPUP_CODE_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("BAAS_TOPUP_CODE_TTL must be a duration such as 10m: %w", err)
+		}
+		c.Core.ReversalCodeTTL = d
+	}
+	if v := getenv("BAAS_CARD_AUTHORIZATION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("BAAS_CARD_AUTHORIZATION_TTL must be a duration such as 168h: %w", err)
+		}
+		c.Core.CardAuthorizationTTL = d
+	}
 	if v := getenv("BAAS_SANDBOX_MASTER_BALANCE"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

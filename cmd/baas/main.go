@@ -1,6 +1,7 @@
-// Command baas is the baas server and its operator tools: serve, migrate, tenant create
-// and update, webhook add/list/delete, ledger verify, bench, version. It is the only place
-// that names concrete stores.
+// Command baas is the baas server and its operator tools: serve, migrate, tenant
+// create/update/list/fund, kyc list/verify/reject, card list/accept/ship/block, webhook
+// add/list/delete, keys, audit, card-data-key, ledger verify, bench, version. It is the
+// only place that names concrete stores.
 package main
 
 import (

@@ -647,6 +647,17 @@ func TestTenantCreateWhileServing(t *testing.T) {
 				t.Errorf("second start printed %q:\n%s", s, out)
 			}
 		}
+		// It says where the credentials went and how to make new ones, having said it was
+		// starting before the store opened.
+		for _, s := range []string{"The operator token was printed at the first start", "BAAS_ADMIN_TOKEN on every start",
+			"Tenants: 2, their credentials printed when each was created", "`baas tenant create --name NAME`"} {
+			if !strings.Contains(out, s) {
+				t.Errorf("second start did not print %q:\n%s", s, out)
+			}
+		}
+		if !strings.HasPrefix(out, "baas dev starting\n") || !strings.Contains(again.stderr.String(), "applying migrations…\n") {
+			t.Errorf("second start did not say it was starting first:\n%s\n%s", out, again.stderr.String())
+		}
 		if got := tenantNames(t, again, token); !slices.Equal(got, []string{"acme", "sandbox"}) {
 			t.Errorf("tenants after restart: %v, want [acme sandbox]", got)
 		}
@@ -833,6 +844,10 @@ func TestShutdownMigrateVersion(t *testing.T) {
 		res = mustRun(t, newStore(t, engine), nil, "migrate") // a fresh, empty store
 		if want := "migrations applied (" + engine + ")\n"; res.stdout != want {
 			t.Errorf("migrate on an empty store printed %q, want %q", res.stdout, want)
+		}
+		// Its progress goes to stderr, as plain lines: what starts, and when it is done.
+		if !strings.Contains(res.stderr, "applying migrations…\n") || !regexp.MustCompile(`(?m)^  done in \d+ ms$`).MatchString(res.stderr) {
+			t.Errorf("migrate reported no progress on stderr:\n%s", res.stderr)
 		}
 		res = mustRun(t, st, nil, "version")
 		if res.stdout != "baas dev\n" {

@@ -83,7 +83,7 @@ func (m *Main) commands() *cobra.Command {
 
 	migrate := &cobra.Command{Use: "migrate", Short: "Apply database migrations", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := m.open(cmd.Context()); err != nil {
+			if err := m.withProgress("applying migrations", func() error { return m.open(cmd.Context()) }); err != nil { // progress.go
 				return err
 			}
 			defer m.Close()
@@ -119,7 +119,7 @@ func (m *Main) commands() *cobra.Command {
 	create.Flags().BoolVar(&asJSON, "json", false, "print the credentials as JSON")
 	create.Flags().BoolVar(&production, "production", false, "no sandbox opening balance on the master account")
 	_ = create.MarkFlagRequired("name")
-	tenant.AddCommand(create, m.tenantUpdateCommand())
+	tenant.AddCommand(create, m.tenantUpdateCommand(), m.tenantListCommand(), m.tenantFundCommand()) // operator.go
 
 	ledgerCmd := &cobra.Command{Use: "ledger", Short: "Ledger tools"}
 	verify := &cobra.Command{Use: "verify", Short: "Check every ledger invariant; exit 1 when one breaks", Args: cobra.NoArgs,
@@ -151,7 +151,10 @@ func (m *Main) commands() *cobra.Command {
 		Run: func(*cobra.Command, []string) { fmt.Fprintln(m.Stdout, "baas", Version) }}
 
 	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand(), m.keysCommand(),
-		m.auditCommand(), m.cardDataKeyCommand())
+		m.auditCommand(), m.cardDataKeyCommand(), m.kycCommand(), m.cardCommand())
+	for _, c := range root.Commands() {
+		requireSubcommands(c) // operator.go
+	}
 	return root
 }
 
@@ -206,7 +209,10 @@ func (m *Main) serve(ctx context.Context) error {
 	if os.Getenv("GOGC") == "" {
 		debug.SetGCPercent(serverGCPercent)
 	}
-	if err := m.open(ctx); err != nil {
+	// Say so before the store opens: migrating a large database takes a while, and a `go
+	// run` user sees nothing until the server listens.
+	fmt.Fprintf(m.Stdout, "baas %s starting\n", Version)
+	if err := m.withProgress("opening the store and applying migrations", func() error { return m.open(ctx) }); err != nil {
 		return err
 	}
 	defer m.Close()
@@ -246,6 +252,7 @@ func (m *Main) serve(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	m.printRestart(created, tenants) // operator.go
 	if len(tenants) == 0 {
 		creds, err := m.core.CreateTenant(ctx, core.CreateTenantParams{Name: "sandbox", Sandbox: true})
 		if err != nil {
@@ -289,8 +296,10 @@ func (m *Main) serve(ctx context.Context) error {
 	bg, cancelBG := context.WithCancel(context.Background())
 	defer cancelBG()
 	go m.housekeeping(bg)
-	go m.kycSweeper(bg)      // codego.go
-	go m.cardLoadSweeper(bg) // cardload.go
+	go m.kycSweeper(bg)        // codego.go
+	go m.cardExpirySweeper(bg) // codego.go
+	go m.cardSweeper(bg)       // codego.go
+	go m.cardLoadSweeper(bg)   // cardload.go
 
 	select {
 	case err := <-errc:

@@ -88,6 +88,17 @@ func (x *queries) ListCards(ctx context.Context, f baas.CardFilter) ([]*baas.Car
 	if f.Status != "" {
 		w.add("status = ?", string(f.Status))
 	}
+	if len(f.Statuses) > 0 {
+		args := make([]any, len(f.Statuses))
+		for i, st := range f.Statuses {
+			args[i] = string(st)
+		}
+		w.conds = append(w.conds, "status IN (?"+strings.Repeat(", ?", len(args)-1)+")")
+		w.args = append(w.args, args...)
+	}
+	if !f.ExpiredBy.IsZero() {
+		w.add("exp_year * 12 + exp_month < ?", f.ExpiredBy.Year()*12+int(f.ExpiredBy.Month()))
+	}
 	if f.AfterID != "" {
 		w.add("id > ?", f.AfterID)
 	}

@@ -114,6 +114,16 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"Cards", testCards},
 		{"CardSettings", testCardSettings},
 
+		// topup.go
+		{"TopUps", testTopUps},
+
+		// spendingcontrol.go
+		{"SpendingControls", testSpendingControls},
+		{"TenantRegions", testTenantRegions},
+
+		// cardtxn.go
+		{"CardTransactions", testCardTransactions},
+
 		// cardload.go
 		{"CodegoCards", testCodegoCards},
 		{"CardLoads", testCardLoads},
