@@ -25,6 +25,7 @@ func newCodegoCardFixture(t *testing.T, engine string, delay time.Duration) *cod
 	f.store = storetest.Open(t, engine)
 	cfg := core.DefaultConfig()
 	cfg.CardLoadDelay = delay
+	cfg.SandboxMasterBalance = 0 // the float holds what each test funds
 	svc, err := core.New(f.store, cfg, core.NewMasterKey(), f.clock, nil)
 	if err != nil {
 		t.Fatal(err)

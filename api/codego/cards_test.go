@@ -12,6 +12,7 @@ import (
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/api/codego"
+	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/server/servertest"
 	"github.com/baas-oss/baas/store/storetest"
 )
@@ -163,7 +164,9 @@ func TestCodegoCardLifecycle(t *testing.T) {
 		t.Run(engine, func(t *testing.T) {
 			t.Parallel()
 			clock := servertest.NewClock(t0)
-			e := servertest.StartClock(t, engine, clock)
+			// The float starts empty: the test funds it.
+			e := servertest.StartWith(t, engine, servertest.Options{Now: clock.Now,
+				Config: func(c *core.Config) { c.SandboxMasterBalance = 0 }})
 			c := e.CodegoLogin(t, e.Tenant)
 			tenantID := e.Tenant.TenantID
 
