@@ -45,4 +45,5 @@ type Tx interface {
 	TopUpTx           // topup.go
 	SpendingControlTx // spendingcontrol.go
 	CardTxnTx         // cardtxn.go
+	CardLoadTx        // cardload.go
 }

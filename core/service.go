@@ -33,6 +33,9 @@ type Config struct {
 	// TransferBatch is the most P2P transfers one transaction posts (p2pbatch.go); 0
 	// posts each in its own transaction.
 	TransferBatch int
+	// CardLoadDelay is how long a prepaid card load stays pending before it settles
+	// (cardload.go); 0 settles it right after it is accepted.
+	CardLoadDelay time.Duration
 	// ReversalCodeTTL is how long the one-time code of a top-up reversal is valid
 	// (topup.go); at most MaxReversalCodeTTL.
 	ReversalCodeTTL time.Duration
@@ -65,6 +68,8 @@ func (c Config) Validate() error {
 		return errors.New("master currency must be an ISO 4217 code")
 	case c.IdempotencyTTL < 24*time.Hour:
 		return errors.New("idempotency keys must live at least 24 hours")
+	case c.CardLoadDelay < 0 || c.CardLoadDelay > time.Hour:
+		return errors.New("card load delay must be between 0 and 1h")
 	case c.TransferBatch < 0 || c.TransferBatch > MaxTransferBatch:
 		return fmt.Errorf("transfer batch must be between 0 and %d", MaxTransferBatch)
 	case c.ReversalCodeTTL <= 0 || c.ReversalCodeTTL > MaxReversalCodeTTL:

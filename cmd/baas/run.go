@@ -299,6 +299,7 @@ func (m *Main) serve(ctx context.Context) error {
 	go m.kycSweeper(bg)        // codego.go
 	go m.cardExpirySweeper(bg) // codego.go
 	go m.cardSweeper(bg)       // codego.go
+	go m.cardLoadSweeper(bg)   // cardload.go
 
 	select {
 	case err := <-errc:

@@ -124,6 +124,10 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// cardtxn.go
 		{"CardTransactions", testCardTransactions},
 
+		// cardload.go
+		{"CodegoCards", testCodegoCards},
+		{"CardLoads", testCardLoads},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
