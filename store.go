@@ -43,4 +43,5 @@ type Tx interface {
 	AuditTx         // audit.go
 	CardTx          // card.go
 	TopUpTx         // topup.go
+	WalletTx        // wallet.go
 }

@@ -117,6 +117,9 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// topup.go
 		{"TopUps", testTopUps},
 
+		// wallet.go
+		{"Wallets", testWallets},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
