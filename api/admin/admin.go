@@ -47,6 +47,7 @@ func (h *Handler) Register(mux httpx.Mux) {
 	h.registerWebhooks(mux)
 	h.registerAudit(mux) // audit.go
 	h.registerCards(mux) // cards.go
+	h.registerSandboxCrypto(mux)
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
 	}))

@@ -124,6 +124,12 @@ var endpoints = map[string]endpoint{
 	"get_shipping_cost":    {authToken, false, (*Handler).shippingCost},
 	"check_kyc_status":     {authToken, false, (*Handler).kycStatus},
 	"account_detail":       {authToken, false, (*Handler).accountDetail},
+	// crypto.go
+	"crypto_getCoinList":           {authToken, false, (*Handler).coinList},
+	"crypto_generateWaletAddress":  {authToken, false, (*Handler).generateWallet},
+	"crypto_generateWalletAddress": {authToken, false, (*Handler).generateWallet},
+	"crypto_getWalletAddress":      {authToken, false, (*Handler).wallets},
+	"crypto_getWalletAddresss":     {authToken, false, (*Handler).wallets},
 }
 
 // serve runs one Codego API: decode, rate-limit, authenticate, run, answer.

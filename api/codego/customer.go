@@ -121,6 +121,8 @@ func RenderEvent(e *baas.Event) ([]byte, error) {
 			"kyc_status":      p.KYCStatus,
 			"datetime":        e.CreatedAt.UTC().Format(time.DateTime),
 		})
+	case e.Type == "crypto.deposit":
+		return renderCryptoDeposit(e) // crypto.go
 	case e.Type == "account.created":
 		var p map[string]json.RawMessage
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
