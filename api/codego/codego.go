@@ -130,6 +130,10 @@ var endpoints = map[string]endpoint{
 	"crypto_generateWalletAddress": {authToken, false, (*Handler).generateWallet},
 	"crypto_getWalletAddress":      {authToken, false, (*Handler).wallets},
 	"crypto_getWalletAddresss":     {authToken, false, (*Handler).wallets},
+	// float.go
+	"admin_float_balance": {authToken, false, (*Handler).floatBalance},
+	"admin_float_trxs":    {authToken, false, (*Handler).floatTrxs},
+	"admin_float_trx":     {authToken, false, (*Handler).floatTrx},
 }
 
 // serve runs one Codego API: decode, rate-limit, authenticate, run, answer.
