@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/api/codego"
@@ -244,4 +245,21 @@ func TestCrypto(t *testing.T) {
 func jsonOf(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// TestRenderCryptoDeposit: the crypto-deposit webhook's body, byte for byte, from the
+// core's neutral payload (the tenant's own wallet: no user, the float's balance).
+func TestRenderCryptoDeposit(t *testing.T) {
+	at := time.Date(2025, 3, 14, 9, 30, 5, 0, time.UTC)
+	payload := `{"account_number":0,"address":"TXYZ","balance":9108,"coin":"usdt","credited":9108,"currency":"EUR",` +
+		`"customer_id":"","customer_ref":"","eur_price":"0.92000000","amount":"100.00000000","network":"trc-20",` +
+		`"network_fee":"1.00000000","transfer_id":42,"wallet_id":"aaaaaaaa-bbbbbbbb-cccccccc"}`
+	got, err := codego.RenderEvent(&baas.Event{Type: "crypto.deposit", Payload: []byte(payload), CreatedAt: at})
+	want := `{"amount":"100.00000000","balance":"91.08","coin":"usdt","credited_amount":"91.08","currency":"EUR",` +
+		`"datetime":"2025-03-14 09:30:05","eur_price":"0.92000000","event":"crypto.deposit","network":"trc-20",` +
+		`"network_fee":"1.00000000","status":1,"trx_id":"42","unique_id":"aaaaaaaa-bbbbbbbb-cccccccc","user_id":"",` +
+		`"wallet_address":"TXYZ"}`
+	if err != nil || string(got) != want {
+		t.Fatalf("RenderEvent = %s, %v\nwant %s", got, err, want)
+	}
 }
