@@ -67,6 +67,8 @@ const (
 	AuditCardProductChanged   = "card_product.changed"     // target: tenant
 	AuditCardSettingsChanged  = "card_settings.changed"    // target: tenant
 	AuditCardDataKeySet       = "card_data_key.set"        // target: tenant
+	AuditCardLoadLimitsSet    = "card_load_limits.set"     // target: tenant
+	AuditIncomingTransfer     = "transfer.incoming"        // target: transfer (sandbox)
 	AuditConsoleSignedIn      = "console.signed_in"        // target: operator
 )
 

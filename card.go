@@ -153,6 +153,7 @@ type Card struct {
 	CustomerID   string
 	AccountID    int64 // the account it spends from
 	Product      string
+	Variant      string // a product option, such as a Codego debit card's material; "" for none
 	FormFactor   string // CardPhysical or CardVirtual
 	Status       CardStatus
 	NameForPrint string
@@ -173,9 +174,10 @@ type Card struct {
 // CardFilter selects cards, ordered by id (card ids are time-ordered UUIDs, so this is
 // creation order); empty fields do not filter.
 type CardFilter struct {
-	TenantID  string
-	AccountID int64
-	Status    CardStatus
+	TenantID   string
+	CustomerID string
+	AccountID  int64
+	Status     CardStatus
 	// Statuses keeps the cards in any of these states (with Status, in both).
 	Statuses []CardStatus
 	// ExpiredBy, when set, keeps the cards whose expiry month ended before it (a card is

@@ -14,6 +14,7 @@ const (
 	AccountFunding  = "funding"  // money entering or leaving baas from outside (may go negative)
 	AccountFees     = "fees"     // fee revenue
 	AccountNetwork  = "network"  // card-network settlement (may go negative)
+	AccountPrepaid  = "prepaid"  // a prepaid card's own balance: a customer's, without a number
 )
 
 // Account statuses.

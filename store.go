@@ -31,17 +31,20 @@ type SettingTx interface {
 // domain types of its area. Methods that find one object return an *Error with ENotFound
 // when there is none, never a nil object and nil error.
 type Tx interface {
-	SettingTx       // store.go
-	TenantTx        // tenant.go
-	CustomerTx      // customer.go
-	SessionTx       // session.go
-	KYCTx           // kyc.go
-	LedgerTx        // ledger.go
-	IdempotencyTx   // idempotency.go
-	EventTx         // event.go
-	AuthorizationTx // authorization.go
-	AuditTx         // audit.go
-	CardTx          // card.go
-	TopUpTx         // topup.go
-	WalletTx        // wallet.go
+	SettingTx         // store.go
+	TenantTx          // tenant.go
+	CustomerTx        // customer.go
+	SessionTx         // session.go
+	KYCTx             // kyc.go
+	LedgerTx          // ledger.go
+	IdempotencyTx     // idempotency.go
+	EventTx           // event.go
+	AuthorizationTx   // authorization.go
+	AuditTx           // audit.go
+	CardTx            // card.go
+	TopUpTx           // topup.go
+	SpendingControlTx // spendingcontrol.go
+	CardTxnTx         // cardtxn.go
+	CardLoadTx        // cardload.go
+	WalletTx          // wallet.go
 }

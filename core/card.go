@@ -45,6 +45,20 @@ type CardProduct struct {
 	BINRange    vault.BINRange
 	ExpiryYears int
 	Words       map[baas.CardStatus]string
+	// Type is the dialect's kind of card (CardDebit, CardPrepaid for Codego): what a
+	// customer's allowance counts (CardsPerType) and what its endpoints serve.
+	Type string
+	// Variants are the options a card of the product is ordered with (a Codego debit
+	// card's material); none when empty.
+	Variants []string
+	// ChargesShipping: shipping a card charges its holder the shipping cost of their card
+	// address's country, from their account in baas.ShippingCurrency to the fees account,
+	// in the ship transition.
+	ChargesShipping bool
+	// AccountKind is the kind of account opened with the first card of the product for
+	// its own balance (baas.AccountPrepaid); "" for a card that spends from the customer's
+	// account.
+	AccountKind string
 }
 
 // Word is the dialect's word for state s.
@@ -65,6 +79,10 @@ var cardProducts = []CardProduct{
 		ExpiryYears: 4, Words: girasolWords},
 	{Name: ProductGirasolVirtual, Dialect: "girasol", FormFactor: baas.CardVirtual, BINRange: vault.SandboxVisaRange,
 		ExpiryYears: 3, Words: girasolWords},
+	{Name: ProductCodegoDebit, Dialect: "codego", FormFactor: baas.CardPhysical, BINRange: vault.SandboxVisaRange,
+		ExpiryYears: 4, Words: codegoWords, Type: CardDebit, Variants: CodegoDebitMaterials, ChargesShipping: true},
+	{Name: ProductCodegoPrepaid, Dialect: "codego", FormFactor: baas.CardPhysical, BINRange: vault.SandboxVisaRange,
+		ExpiryYears: 4, Words: codegoWords, Type: CardPrepaid, ChargesShipping: true, AccountKind: baas.AccountPrepaid},
 }
 
 // CardProducts returns the card products.
@@ -100,6 +118,7 @@ type CardInfo struct {
 	CustomerID         string          `json:"customer_id"`
 	AccountID          int64           `json:"account_id"`
 	Product            string          `json:"product"`
+	Variant            string          `json:"variant,omitempty"`
 	FormFactor         string          `json:"form_factor"`
 	Status             baas.CardStatus `json:"status"`
 	NameForPrint       string          `json:"name_for_print"`
@@ -122,7 +141,7 @@ func (c *CardInfo) Word() string {
 
 func cardInfo(c *baas.Card) *CardInfo {
 	return &CardInfo{ID: c.ID, TenantID: c.TenantID, CustomerID: c.CustomerID, AccountID: c.AccountID, Product: c.Product,
-		FormFactor: c.FormFactor, Status: c.Status, NameForPrint: c.NameForPrint, Holder: c.Holder, MaskedPAN: c.MaskedPAN,
+		Variant: c.Variant, FormFactor: c.FormFactor, Status: c.Status, NameForPrint: c.NameForPrint, Holder: c.Holder, MaskedPAN: c.MaskedPAN,
 		Last4: c.Last4, ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, PINSet: len(c.PINHash) > 0,
 		ActivationFailures: c.ActivationFailures, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 }
@@ -130,6 +149,7 @@ func cardInfo(c *baas.Card) *CardInfo {
 // cardEventPayload is the neutral payload of every card event: the masked number only.
 func cardEventPayload(c *baas.Card, previous baas.CardStatus) map[string]any {
 	p := map[string]any{"card_id": c.ID, "customer_id": c.CustomerID, "account_id": c.AccountID, "product": c.Product,
+		"variant":     c.Variant,
 		"form_factor": c.FormFactor, "status": c.Status, "name_for_print": c.NameForPrint,
 		"masked_pan": c.MaskedPAN, "last4": c.Last4, "exp_month": c.ExpMonth, "exp_year": c.ExpYear}
 	if previous != "" {
@@ -228,31 +248,45 @@ func (s *Service) CreateCard(ctx context.Context, p CreateCardParams) (*CardInfo
 			return nil, err
 		}
 		c.CustomerID, c.AccountID, c.NameForPrint, c.Holder = acct.CustomerID, acct.ID, p.NameForPrint, p.Holder
-		if err := tx.CreateCard(ctx, c); err != nil {
+		if err := createCard(ctx, tx, c, nil, now); err != nil {
 			return nil, err
-		}
-		if err := event(ctx, tx, tenantID, baas.CardCreatedEvent, c.ID, now, cardEventPayload(c, "")); err != nil {
-			return nil, err
-		}
-		if c.Status == baas.CardOrdered {
-			set, err := tx.GetCardSettings(ctx, tenantID)
-			if err != nil {
-				return nil, err
-			}
-			t, err := tx.GetTenant(ctx, tenantID)
-			if err != nil {
-				return nil, err
-			}
-			if set.AutoShip && t.Sandbox {
-				for _, a := range []baas.CardAction{baas.CardAccept, baas.CardShip} {
-					if err := transition(ctx, tx, c, a, now); err != nil {
-						return nil, err
-					}
-				}
-			}
 		}
 		return cardInfo(c), nil
 	})
+}
+
+// createCard writes a new card and its event (with extra in its payload), and accepts and
+// ships a physical card at once for a sandbox tenant with auto-ship on.
+func createCard(ctx context.Context, tx baas.Tx, c *baas.Card, extra map[string]any, now time.Time) error {
+	if err := tx.CreateCard(ctx, c); err != nil {
+		return err
+	}
+	payload := cardEventPayload(c, "")
+	for k, v := range extra {
+		payload[k] = v
+	}
+	if err := event(ctx, tx, c.TenantID, baas.CardCreatedEvent, c.ID, now, payload); err != nil {
+		return err
+	}
+	if c.Status != baas.CardOrdered {
+		return nil
+	}
+	set, err := tx.GetCardSettings(ctx, c.TenantID)
+	if err != nil {
+		return err
+	}
+	t, err := tx.GetTenant(ctx, c.TenantID)
+	if err != nil {
+		return err
+	}
+	if set.AutoShip && t.Sandbox {
+		for _, a := range []baas.CardAction{baas.CardAccept, baas.CardShip} {
+			if err := transition(ctx, tx, c, a, now); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // issueCard makes a card of product for the tenant: id, number, CVV, expiry and status;
@@ -347,11 +381,18 @@ func (s *Service) openCard(c *baas.Card) (cardSecret, error) {
 }
 
 // transition moves c by action and writes its event, in tx; a move the state machine
-// does not allow is EConflict INVALID_CARD_STATUS.
+// does not allow is EConflict INVALID_CARD_STATUS. Shipping a card of a product that
+// charges shipping posts the charge (chargeShipping) in the same transaction: when the
+// holder cannot pay it, the card is not shipped.
 func transition(ctx context.Context, tx baas.Tx, c *baas.Card, action baas.CardAction, now time.Time) error {
 	t, ok := baas.NextCardStatus(c.Status, action)
 	if !ok {
 		return errCardStatus(c, action)
+	}
+	if p, _ := LookupCardProduct(c.Product); action == baas.CardShip && p.ChargesShipping {
+		if err := chargeShipping(ctx, tx, c, now); err != nil {
+			return err
+		}
 	}
 	c.Status, c.UpdatedAt = t.To, now
 	if err := tx.UpdateCard(ctx, c); err != nil {
@@ -446,8 +487,18 @@ func (s *Service) ActivateCard(ctx context.Context, p ActivateCardParams) (*Card
 	if !vault.ValidPIN(p.PIN) {
 		return nil, baas.Invalid("pin must be 4 digits")
 	}
+	return s.activate(ctx, tenantID, p.CardID, p.PIN, "the CVV or last four digits do not match the card", func(c *baas.Card, sec cardSecret) bool {
+		return constantEqual(sec.CVV, p.CVV) && constantEqual(c.Last4, p.LastFour)
+	})
+}
+
+// activate activates a shipped card of the tenant with pin when matches accepts the data
+// given for it (the card and its opened secret); see ActivateCard for the refusals
+// (INVALID_CARD_DATA says wrongData).
+func (s *Service) activate(ctx context.Context, tenantID, cardID, pin, wrongData string,
+	matches func(*baas.Card, cardSecret) bool) (*CardInfo, error) {
 	wrong := false
-	info, err := s.withCard(ctx, tenantID, p.CardID, func(tx baas.Tx, c *baas.Card, now time.Time) error {
+	info, err := s.withCard(ctx, tenantID, cardID, func(tx baas.Tx, c *baas.Card, now time.Time) error {
 		if _, ok := baas.NextCardStatus(c.Status, baas.CardActivate); !ok {
 			return errCardStatus(c, baas.CardActivate)
 		}
@@ -458,14 +509,14 @@ func (s *Service) ActivateCard(ctx context.Context, p ActivateCardParams) (*Card
 		if err != nil {
 			return err
 		}
-		if !constantEqual(sec.CVV, p.CVV) || !constantEqual(c.Last4, p.LastFour) {
+		if !matches(c, sec) {
 			// Counted: the failure is committed, and the caller is refused after.
 			wrong = true
 			c.ActivationFailures++
 			c.UpdatedAt = now
 			return tx.UpdateCard(ctx, c)
 		}
-		c.PINHash = s.keys.hash(purposeCardPIN, pinInput(c.ID, p.PIN))
+		c.PINHash = s.keys.hash(purposeCardPIN, pinInput(c.ID, pin))
 		return transition(ctx, tx, c, baas.CardActivate, now)
 	})
 	if err != nil {
@@ -475,7 +526,7 @@ func (s *Service) ActivateCard(ctx context.Context, p ActivateCardParams) (*Card
 		if info.ActivationFailures >= MaxActivationFailures {
 			return nil, errActivationLocked()
 		}
-		return nil, baas.Reasonf(baas.EConflict, "INVALID_CARD_DATA", "the CVV or last four digits do not match the card")
+		return nil, baas.Reasonf(baas.EConflict, "INVALID_CARD_DATA", "%s", wrongData)
 	}
 	return info, nil
 }

@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -437,27 +436,14 @@ func TestCardOneLivePerAccount(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		f := newCardFixture(t, engine)
 		n := f.account(t, "race")
-		var wg sync.WaitGroup
-		errs := make([]error, 8)
-		for i := range errs {
-			wg.Go(func() {
-				_, _, errs[i] = f.svc.CreateCard(f.ctx, core.CreateCardParams{AccountNumber: n,
-					Product: core.ProductGirasolVirtual, NameForPrint: "ADA"})
-			})
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				ok++
-			case baas.ErrorReason(err) != "CARD_ALREADY_ACTIVE":
-				t.Fatalf("concurrent order: %v", err)
-			}
-		}
+		exactlyOne(t, 8, "CARD_ALREADY_ACTIVE", func() error {
+			_, _, err := f.svc.CreateCard(f.ctx, core.CreateCardParams{AccountNumber: n,
+				Product: core.ProductGirasolVirtual, NameForPrint: "ADA"})
+			return err
+		})
 		cards, err := f.svc.AccountCards(f.ctx, n)
-		if ok != 1 || err != nil || len(cards) != 1 {
-			t.Fatalf("%d orders succeeded, %d cards (%v)", ok, len(cards), err)
+		if err != nil || len(cards) != 1 {
+			t.Fatalf("%d cards (%v)", len(cards), err)
 		}
 	})
 }

@@ -361,21 +361,29 @@ func cardType(t string) (string, error) {
 	return "", baas.Invalid("type must be prepaid or debitcard")
 }
 
-// RemainingCards returns how many cards of a type the customer may still order. Cards
-// are ordered through the card endpoints (still to come); until
-// a customer holds one, the answer is CardsPerType.
+// RemainingCards returns how many cards of a type the customer may still order:
+// CardsPerType less the live cards of that type they hold (a stolen, lost or expired
+// card no longer counts; its replacement does).
 func (s *Service) RemainingCards(ctx context.Context, k baas.CustomerKey, typ string) (int, error) {
-	if _, err := cardType(typ); err != nil {
+	product, err := codegoProduct(typ)
+	if err != nil {
 		return 0, err
 	}
-	if _, err := s.Customer(ctx, k); err != nil {
+	c, err := s.Customer(ctx, k)
+	if err != nil {
 		return 0, err
 	}
-	return CardsPerType, nil
+	var n int
+	err = s.store.View(ctx, func(tx baas.Tx) error {
+		n, err = remainingCards(ctx, tx, c.TenantID, c.ID, product)
+		return err
+	})
+	return n, err
 }
 
 // ShippingCost returns what shipping a card of the type to the customer's card address
 // costs, in minor units of baas.ShippingCurrency: the cost of the country of that address.
+// It is charged when the card ships.
 func (s *Service) ShippingCost(ctx context.Context, k baas.CustomerKey, typ string) (int64, error) {
 	if _, err := cardType(typ); err != nil {
 		return 0, err
@@ -384,13 +392,5 @@ func (s *Service) ShippingCost(ctx context.Context, k baas.CustomerKey, typ stri
 	if err != nil {
 		return 0, err
 	}
-	id := c.Profile.ShipCountry
-	if id == 0 {
-		id = c.Profile.AddressCountry
-	}
-	country, ok := CountryByID(id)
-	if !ok {
-		return 0, baas.Reasonf(baas.EConflict, "NO_SHIPPING_COUNTRY", "the customer has no card shipping country")
-	}
-	return country.ShippingCost, nil
+	return shippingCostOf(c)
 }

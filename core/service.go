@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -32,9 +33,15 @@ type Config struct {
 	// TransferBatch is the most P2P transfers one transaction posts (p2pbatch.go); 0
 	// posts each in its own transaction.
 	TransferBatch int
+	// CardLoadDelay is how long a prepaid card load stays pending before it settles
+	// (cardload.go); 0 settles it right after it is accepted.
+	CardLoadDelay time.Duration
 	// ReversalCodeTTL is how long the one-time code of a top-up reversal is valid
 	// (topup.go); at most MaxReversalCodeTTL.
 	ReversalCodeTTL time.Duration
+	// CardAuthorizationTTL is how long an uncaptured card authorization holds its money
+	// before the expiry sweep releases it (authorize.go).
+	CardAuthorizationTTL time.Duration
 }
 
 // DefaultTransferBatch is the default of Config.TransferBatch, and MaxTransferBatch its
@@ -48,7 +55,8 @@ const (
 // P2P transfers posted in batches of up to 64, top-up reversal codes valid 10 minutes.
 func DefaultConfig() Config {
 	return Config{SandboxMasterBalance: 50_000_000, MasterCurrency: "USD", IdempotencyTTL: 24 * time.Hour,
-		TransferBatch: DefaultTransferBatch, ReversalCodeTTL: DefaultReversalCodeTTL}
+		TransferBatch: DefaultTransferBatch, ReversalCodeTTL: DefaultReversalCodeTTL,
+		CardAuthorizationTTL: DefaultCardAuthorizationTTL}
 }
 
 // Validate reports the first invalid setting.
@@ -60,10 +68,14 @@ func (c Config) Validate() error {
 		return errors.New("master currency must be an ISO 4217 code")
 	case c.IdempotencyTTL < 24*time.Hour:
 		return errors.New("idempotency keys must live at least 24 hours")
+	case c.CardLoadDelay < 0 || c.CardLoadDelay > time.Hour:
+		return errors.New("card load delay must be between 0 and 1h")
 	case c.TransferBatch < 0 || c.TransferBatch > MaxTransferBatch:
 		return fmt.Errorf("transfer batch must be between 0 and %d", MaxTransferBatch)
 	case c.ReversalCodeTTL <= 0 || c.ReversalCodeTTL > MaxReversalCodeTTL:
 		return fmt.Errorf("top-up reversal codes must live more than 0 and at most %s", MaxReversalCodeTTL)
+	case c.CardAuthorizationTTL < time.Minute || c.CardAuthorizationTTL > MaxCardAuthorizationTTL:
+		return errors.New("card authorization expiry must be between 1 minute and 90 days")
 	}
 	return nil
 }
@@ -81,6 +93,7 @@ type Service struct {
 	hooks   *outboundState                 // event.go
 	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
 	metrics *metrics                       // metrics.go
+	network sync.Map                       // authorize.go: tenant and currency → network account id
 }
 
 // New returns a Service over store whose only data key is masterKey (32 bytes) itself, as

@@ -121,9 +121,24 @@ func (s *Service) CheckSession(ctx context.Context, tenantID, token string) erro
 	if token == "" {
 		return baas.Reasonf(baas.EUnauthorized, ReasonTokenRequired, "authtoken is required")
 	}
-	notFound := baas.Reasonf(baas.EUnauthorized, ReasonTokenNotFound, "no such auth token")
+	t, err := s.findSession(ctx, token)
+	if err != nil {
+		return err
+	}
+	if t.TenantID != tenantID {
+		return errTokenNotFound()
+	}
+	return s.checkExpiry(t)
+}
+
+func errTokenNotFound() error {
+	return baas.Reasonf(baas.EUnauthorized, ReasonTokenNotFound, "no such auth token")
+}
+
+// findSession finds the session token token (ReasonTokenNotFound), expired or not.
+func (s *Service) findSession(ctx context.Context, token string) (*baas.SessionToken, error) {
 	if len(token) > 512 {
-		return notFound
+		return nil, errTokenNotFound()
 	}
 	hashes := s.secretHashes(token) // the current data key's first: tokens made before a rotation stay valid
 	t, err := s.tokens.get(string(hashes[0]), s.now(), func() (*baas.SessionToken, error) {
@@ -135,18 +150,46 @@ func (s *Service) CheckSession(ctx context.Context, tenantID, token string) erro
 		return s.store.Read().FindSessionToken(ctx, hashes[len(hashes)-1])
 	})
 	if baas.IsCode(err, baas.ENotFound) {
-		return notFound
+		return nil, errTokenNotFound()
 	}
-	if err != nil {
-		return err
-	}
-	if t.TenantID != tenantID {
-		return notFound
-	}
+	return t, err
+}
+
+// checkExpiry refuses an expired token with ReasonTokenInvalid.
+func (s *Service) checkExpiry(t *baas.SessionToken) error {
 	if !s.now().Before(t.ExpiresAt) {
 		return baas.Reasonf(baas.EUnauthorized, ReasonTokenInvalid, "the auth token has expired")
 	}
 	return nil
+}
+
+// OpenKeySession checks a tenant's Girasol key pair (and company id, when given), as
+// AuthenticateGirasol does, and issues a session token for SessionTTL that stands for
+// them as a bearer token; it returns the tenant id. The store keeps only the token's
+// keyed hash.
+func (s *Service) OpenKeySession(ctx context.Context, apiKey, secretKey, companyID string) (string, *Session, error) {
+	tenantID, err := s.AuthenticateGirasol(ctx, apiKey, secretKey, companyID)
+	if err != nil {
+		return "", nil, err
+	}
+	sess, err := s.issueSession(ctx, tenantID)
+	return tenantID, sess, err
+}
+
+// AuthenticateBearer returns the tenant of a live session token (one OpenKeySession or
+// OpenSession issued); refusals as CheckSession.
+func (s *Service) AuthenticateBearer(ctx context.Context, token string) (string, error) {
+	if token == "" {
+		return "", baas.Reasonf(baas.EUnauthorized, ReasonTokenRequired, "a bearer token is required")
+	}
+	t, err := s.findSession(ctx, token)
+	if err != nil {
+		return "", err
+	}
+	if err := s.checkExpiry(t); err != nil {
+		return "", err
+	}
+	return t.TenantID, nil
 }
 
 // RefreshSession issues a new token for a live one. The old token stays valid until

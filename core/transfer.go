@@ -56,6 +56,11 @@ type laterCredit struct {
 	AccountID int64
 	Currency  string
 	Status    string
+	// AnyOrder lets the credit go with the commit wherever the account stands in the lock
+	// order: for a settlement account that nearly every transfer of a kind credits and
+	// few debit (the card network's), a wait on it would queue them all, and the rare
+	// deadlock with a debit of it is the database's to break (InTx retries).
+	AnyOrder bool
 }
 
 // applyTransfer posts legs to the open transfer t. Each account's balance is updated by
@@ -88,11 +93,11 @@ func applyTransfer(ctx context.Context, tx baas.Tx, t *baas.Transfer, legs []led
 		net[l.AccountID] += l.Amount
 		legsOf[l.AccountID]++
 	}
-	deferred := later != nil && len(ids) > 1 && ids[0] == later.AccountID && net[later.AccountID] > 0 &&
-		legsOf[later.AccountID] == 1
+	deferred := later != nil && len(ids) > 1 && (ids[0] == later.AccountID || later.AnyOrder) &&
+		net[later.AccountID] > 0 && legsOf[later.AccountID] == 1
 	locked := ids // updated now, in descending id order
 	if deferred {
-		locked = ids[1:]
+		locked = slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == later.AccountID })
 	}
 	deltas := make([]baas.BalanceDelta, 0, len(locked))
 	for i := len(locked) - 1; i >= 0; i-- {

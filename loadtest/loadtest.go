@@ -90,6 +90,7 @@ var Workloads = map[string]Workload{
 	"reads":        reads,
 	"codego":       codegoMix,
 	"codego-reads": codegoReads,
+	"purchase":     purchase, // purchase.go
 }
 
 // Client is one tenant's view of the server, shared by the workers.
@@ -99,6 +100,7 @@ type Client struct {
 	http     *http.Client
 	headers  http.Header
 	accounts []int64
+	cards    []string // purchase.go: a card per account
 	seq      atomic.Int64
 	codego   codegoState
 }
@@ -132,6 +134,14 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 		}
 		fmt.Fprintf(log, "setup: %d Codego customers in %s (the server must run with BAAS_CODEGO_RATE_LIMIT=-1 or a high limit)\n",
 			len(c.codego.users), time.Since(start).Round(time.Millisecond))
+	}
+
+	if cfg.Workload == "purchase" {
+		start = time.Now()
+		if err := c.setupCards(ctx); err != nil {
+			return nil, fmt.Errorf("card setup: %w", err)
+		}
+		fmt.Fprintf(log, "setup: %d cards in %s\n", len(c.cards), time.Since(start).Round(time.Millisecond))
 	}
 
 	res := &Result{Workload: cfg.Workload, Clients: cfg.Clients, Accounts: cfg.Accounts, Errors: map[string]int64{}}

@@ -70,6 +70,10 @@ var fixtures = map[string]fixture{
 	"cards/{first}": {a: func(w *world) string { return "info-by-card-id" }},
 	"{second}":      {a: func(w *world) string { return w.cardA }, missing: "00000000-0000-4000-8000-000000000000"},
 	"{delivery}":    {a: func(w *world) string { return w.deliveryA }, missing: "999999999"},
+	// /v1/controls/{ownerType}/{ownerId}: the matrix walks the owner that is a card.
+	"{ownerType}": {a: func(w *world) string { return "card" }},
+	"{ownerId}":   {a: func(w *world) string { return w.cardA }, missing: "00000000-0000-4000-8000-000000000000"},
+	"{ruleId}":    {a: func(w *world) string { return w.ruleA }, missing: "00000000-0000-4000-8000-000000000000"},
 }
 
 // dialect is the API a route belongs to.
@@ -174,7 +178,7 @@ type world struct {
 	emailA, userA     string
 	docA, endpointA   string
 	eventA, deliveryA string
-	cardA             string
+	cardA, ruleA      string
 	markers           []string                // strings of A's data no answer to B may contain
 	png               []byte                  // a valid KYC image
 	probe             *core.TenantCredentials // a third tenant, whose sessions the test may open at will
@@ -204,6 +208,12 @@ func newWorld(t *testing.T, e *servertest.Env) *world {
 		t.Fatal(err)
 	}
 	w.cardA = card.ID
+	mcc, list := "Mcc", "7995"
+	rule, err := e.Core.CreateControl(ctxA, "card", w.cardA, core.ControlFields{ValidationType: &mcc, Value: &list})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.ruleA = rule.ID
 	if _, _, err := e.Core.CashIn(ctxA, core.CashInParams{AccountNumber: w.acctA, Amount: 500}); err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +250,7 @@ func newWorld(t *testing.T, e *servertest.Env) *world {
 	w.eventA = firstID(t, e.Admin(t, "GET", tenant+"/events", nil), "events", "event_id")
 	w.deliveryA = firstID(t, e.Admin(t, "GET", tenant+"/webhooks/deliveries", nil), "deliveries", "delivery_id")
 	w.markers = []string{w.emailA, strconv.FormatInt(w.acctA, 10), w.userA, "Alicematrix", "Carolmatrix",
-		"carol.matrix@example.com", a.TenantID, w.endpointA, w.cardA}
+		"carol.matrix@example.com", a.TenantID, w.endpointA, w.cardA, w.ruleA}
 	return w
 }
 

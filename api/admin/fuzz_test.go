@@ -28,6 +28,7 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"GET", "/admin/api/kyc/documents/{x}"},
 	{"PUT", "/admin/api/kyc/settings/{t}"},
 	{"POST", "/admin/api/kyc/documents/{x}/reject"},
+	{"POST", "/admin/api/sandbox/cards/{x}"}, // + "{card_id}/transactions"
 }
 
 // FuzzAdminRequest sends arbitrary bodies and path tails to the operator API over a real
@@ -41,6 +42,8 @@ func FuzzAdminRequest(f *testing.F) {
 		`{"url":"http://\u0000"}`, `{"since":"\u0000"}`, `{"auto_verify_after_seconds":-1}`, `{"reason":"\u0000"}`,
 		`[]`, `null`, "\xff\xfe", `{"name":"x"} trailing`, `{"AMOUNT":1}`, `{"amount":1} xyz`, `{"amount":1,"amount":2}`,
 		`{"amount":"1"}`, `{"events":[1]}`, `{"name":` + "\xff" + `}`, `{"sandbox":null}`,
+		`{"type":"purchase","amount":1234,"currency":"USD","merchant_name":"CORNER GROCERY","merchant_country":"US","mcc":"5411","entry_mode":"chip"}`,
+		`{"type":"capture","amount":-1,"original_transaction_id":"\u0000"}`,
 	} {
 		for i := range fuzzRoutes {
 			f.Add(uint8(i), []byte(seed), "")

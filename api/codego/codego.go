@@ -124,6 +124,18 @@ var endpoints = map[string]endpoint{
 	"get_shipping_cost":    {authToken, false, (*Handler).shippingCost},
 	"check_kyc_status":     {authToken, false, (*Handler).kycStatus},
 	"account_detail":       {authToken, false, (*Handler).accountDetail},
+	// The card APIs (cards.go).
+	"debitcard_card_order":      {authToken, false, (*Handler).debitCardOrder},
+	"debitcard_activate":        {authToken, false, (*Handler).debitCardActivate},
+	"debitcard_details":         {authToken, false, (*Handler).debitCardDetails},
+	"debitcard_settings":        {authToken, false, (*Handler).debitCardSettings},
+	"prepaid_card_order":        {authToken, false, (*Handler).prepaidCardOrder},
+	"prepaid_card_activate":     {authToken, false, (*Handler).prepaidCardActivate},
+	"prepaid_card_details":      {authToken, false, (*Handler).prepaidCardDetails},
+	"prepaid_card_settings":     {authToken, false, (*Handler).prepaidCardSettings},
+	"prepaid_load_balance_card": {authToken, false, (*Handler).prepaidLoad},
+	"reset_card_pin":            {authToken, false, (*Handler).resetCardPIN},
+	"replace_stolen_card":       {authToken, false, (*Handler).replaceStolenCard},
 	// crypto.go
 	"crypto_getCoinList":           {authToken, false, (*Handler).coinList},
 	"crypto_generateWaletAddress":  {authToken, false, (*Handler).generateWallet},

@@ -36,6 +36,16 @@ var messages = map[string]string{
 	core.ReasonTokenInvalid:     "Token is invalid or expired",
 	core.ReasonAPIKeyMissing:    "apikey and whitelabel_id are required",
 	core.ReasonLicenseWrong:     "apikey or whitelabel_id is wrong",
+	// The card APIs (cards.go).
+	"CARD_NOT_FOUND":             "card not found",
+	"KYC_NOT_VERIFIED":           "Card will be ordered only if the KYC is approved",
+	"CARD_LIMIT_REACHED":         "No card remaining to order",
+	"NO_CARD_TO_ACTIVATE":        "There is no shipped card to activate",
+	"INVALID_CARD_DATA":          "Invalid card details",
+	"CARD_ACTIVATION_LOCKED":     "Too many wrong activation attempts: the card's activation is locked",
+	"DAILY_LOAD_LIMIT":           "The amount is beyond the card's DailyLoadLimit",
+	"DAILY_LOAD_FREQUENCY_LIMIT": "The card's DailyLoadFrequencyLimit is reached",
+	"INSUFFICIENT_FLOAT":         "Insufficient balance in the whitelabel's float",
 }
 
 // fieldNames gives the core's signup fields their Codego names.
@@ -94,7 +104,8 @@ func wordFields(e *baas.Error) *baas.Error {
 }
 
 // RenderEvent returns the body a Codego receiver gets for an event, in the shapes of the
-// Codego webhooks (docs/codego.md): the KYC webhook for kyc.* events, and account.created
+// Codego webhooks (docs/codego.md): the KYC webhook for kyc.* events, the Load Card
+// webhook for card.load.* events (cards.go), and account.created
 // with user_id for the customers opened through Codego. It returns nil for the events
 // it does not render.
 func RenderEvent(e *baas.Event) ([]byte, error) {
@@ -121,6 +132,8 @@ func RenderEvent(e *baas.Event) ([]byte, error) {
 			"kyc_status":      p.KYCStatus,
 			"datetime":        e.CreatedAt.UTC().Format(time.DateTime),
 		})
+	case strings.HasPrefix(e.Type, "card.load."):
+		return renderCardLoad(e)
 	case e.Type == "crypto.deposit":
 		return renderCryptoDeposit(e) // crypto.go
 	case e.Type == "account.created":

@@ -20,10 +20,17 @@ import (
 	"github.com/baas-oss/baas/store/storetest"
 )
 
-// fuzzAPIs are the APIs the fuzz targets send to: every request decoder of the dialect.
-var fuzzAPIs = []string{"authenticaion", "refreshtoken", "countries_list", "nationality", "income_source",
-	"documents_list", "signup", "upload_id_proof", "address_proof", "check_remaining_card", "get_shipping_cost",
-	"check_kyc_status", "account_detail", "no_such_api"}
+// fuzzAPIs are the APIs the fuzz targets send to: every API the server registers (so a new
+// one joins by itself), and one that does not exist.
+var fuzzAPIs = func() []string {
+	var out []string
+	for _, p := range server.Routes() {
+		if name, ok := strings.CutPrefix(p, "POST /api/"); ok && name != "" && !strings.ContainsAny(name, "/{") {
+			out = append(out, name)
+		}
+	}
+	return append(out, "no_such_api")
+}()
 
 // fuzzEnv is a handler over a real store with one whitelabel, a live token and a
 // signed-up user. Its rate-limit clock moves a second per request, so the limit never

@@ -55,6 +55,8 @@ func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("PATCH /v1/top-up/reverse", h.authed(h.topUpReverse))           // topup.go
 	mux.Handle("PATCH /v1/top-up/validate", h.authed(h.topUpValidate))         // topup.go
 	mux.Handle("GET /v1/accounts/qr-code/{accountNumber}", h.authed(h.qrCode)) // topup.go
+	h.registerControls(mux)                                                    // controls.go
+	h.registerSimulator(mux)                                                   // simulator.go
 	mux.HandleFunc("/v1/", h.NotFound)
 }
 
@@ -111,18 +113,8 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 		var b *body
 		var raw []byte
 		if r.Method != http.MethodGet {
-			raw, err = httpx.ReadBody(r, httpx.MaxJSONBody)
-			if errors.Is(err, httpx.ErrTooLarge) {
-				h.writeError(w, r, http.StatusRequestEntityTooLarge, "request entity too large")
-				return
-			}
-			if err != nil {
-				h.writeError(w, r, http.StatusBadRequest, "could not read request body")
-				return
-			}
-			var msgs []string
-			if b, msgs = decodeBody(raw); msgs != nil {
-				h.writeError(w, r, http.StatusBadRequest, msgs)
+			var ok bool
+			if b, raw, ok = h.readBody(w, r); !ok {
 				return
 			}
 			// companyId in the body, when sent, must be the authenticated company.
@@ -140,6 +132,26 @@ func (h *Handler) authed(fn handlerFunc) http.Handler {
 		httpx.MarkReplayed(w, res.replayed)
 		httpx.WriteJSON(w, res.status, envelope{StatusCode: res.status, Data: res.data})
 	})
+}
+
+// readBody reads and decodes a request's JSON body; when it cannot, it writes the error
+// answer and ok is false.
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) (b *body, raw []byte, ok bool) {
+	raw, err := httpx.ReadBody(r, httpx.MaxJSONBody)
+	if errors.Is(err, httpx.ErrTooLarge) {
+		h.writeError(w, r, http.StatusRequestEntityTooLarge, "request entity too large")
+		return nil, nil, false
+	}
+	if err != nil {
+		h.writeError(w, r, http.StatusBadRequest, "could not read request body")
+		return nil, nil, false
+	}
+	b, msgs := decodeBody(raw)
+	if msgs != nil {
+		h.writeError(w, r, http.StatusBadRequest, msgs)
+		return nil, nil, false
+	}
+	return b, raw, true
 }
 
 type rawKey struct{}

@@ -43,7 +43,7 @@ func (m *Main) benchCommand() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&cfg.BaseURL, "url", cfg.BaseURL, "base URL of the server")
 	f.StringVar(&cfg.AdminToken, "admin-token", "", "operator token (default: BAAS_ADMIN_TOKEN)")
-	f.StringVar(&cfg.Workload, "workload", cfg.Workload, "p2p, p2p-hot, reads, codego or codego-reads")
+	f.StringVar(&cfg.Workload, "workload", cfg.Workload, "p2p, p2p-hot, reads, codego, codego-reads or purchase")
 	f.IntVar(&cfg.Clients, "clients", cfg.Clients, "concurrent clients")
 	f.DurationVar(&cfg.Duration, "duration", cfg.Duration, "how long to run")
 	f.Int64Var(&cfg.MaxRequests, "max-requests", 0, "stop after this many requests (0: no limit)")

@@ -13,20 +13,7 @@ const kycSweepInterval = 5 * time.Second
 // customer's KYC status verify that customer's due documents themselves; the sweep makes
 // the kyc.verified events (and so the webhooks) happen without anyone asking.
 func (m *Main) kycSweeper(ctx context.Context) {
-	t := time.NewTicker(kycSweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := m.core.AutoVerifyKYC(ctx); err != nil && ctx.Err() == nil {
-			m.log.Warn("sandbox KYC auto-verification", "err", err)
-		} else if n > 0 {
-			m.log.Info("sandbox KYC documents auto-verified", "count", n)
-		}
-	}
+	m.sweep(ctx, kycSweepInterval, "sandbox KYC documents auto-verified", m.core.AutoVerifyKYC) // cardsweep.go
 }
 
 // cardExpiryInterval is how often the server moves the cards whose expiry month has ended

@@ -29,8 +29,10 @@ type Config struct {
 
 // DefaultConfig returns the defaults: 127.0.0.1:8080 and a SQLite file baas.db.
 func DefaultConfig() Config {
-	return Config{Addr: "127.0.0.1:8080", DatabaseURL: "baas.db", LogFormat: "json", ShutdownTimeout: 30 * time.Second,
+	c := Config{Addr: "127.0.0.1:8080", DatabaseURL: "baas.db", LogFormat: "json", ShutdownTimeout: 30 * time.Second,
 		Core: core.DefaultConfig()}
+	c.Core.CardLoadDelay = DefaultCardLoadDelay
+	return c
 }
 
 // FromEnv overlays the BAAS_* environment variables on c.
@@ -63,12 +65,26 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.Core.TransferBatch = n
 	}
+	if v := getenv("BAAS_CARD_LOAD_DELAY"); v != "" {
+		d, err := parseDelay(v)
+		if err != nil {
+			return fmt.Errorf("BAAS_CARD_LOAD_DELAY must be a duration (3s) or a number of seconds: %w", err)
+		}
+		c.Core.CardLoadDelay = d
+	}
 	if v := getenv("BAAS_TOPUP_CODE_TTL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return fmt.Errorf("BAAS_TOPUP_CODE_TTL must be a duration such as 10m: %w", err)
 		}
 		c.Core.ReversalCodeTTL = d
+	}
+	if v := getenv("BAAS_CARD_AUTHORIZATION_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("BAAS_CARD_AUTHORIZATION_TTL must be a duration such as 168h: %w", err)
+		}
+		c.Core.CardAuthorizationTTL = d
 	}
 	if v := getenv("BAAS_SANDBOX_MASTER_BALANCE"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)

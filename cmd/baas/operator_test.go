@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/server/servertest"
@@ -230,6 +231,11 @@ func TestOperatorCommands(t *testing.T) {
 		// and durations in milliseconds with their unit.
 		resp, b = srv.request(t, "POST", "/api/account_detail", []byte(`{"user_id":"nobody"}`), cg)
 		wantStatus(t, "account_detail of nobody", resp, b, http.StatusOK)
+		// The server writes a request's log line once it has answered: wait for it.
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) &&
+			!strings.Contains(srv.stderr.String(), `"route":"POST /api/account_detail"`); {
+			time.Sleep(20 * time.Millisecond)
+		}
 		seen := map[string]bool{}
 		for _, line := range strings.Split(srv.stderr.String(), "\n") {
 			var l struct {

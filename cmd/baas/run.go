@@ -296,8 +296,10 @@ func (m *Main) serve(ctx context.Context) error {
 	bg, cancelBG := context.WithCancel(context.Background())
 	defer cancelBG()
 	go m.housekeeping(bg)
-	go m.kycSweeper(bg) // codego.go
+	go m.kycSweeper(bg)        // codego.go
 	go m.cardExpirySweeper(bg) // codego.go
+	go m.cardSweeper(bg)       // codego.go
+	go m.cardLoadSweeper(bg)   // cardload.go
 
 	select {
 	case err := <-errc:

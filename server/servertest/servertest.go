@@ -46,6 +46,8 @@ type Options struct {
 	Log *slog.Logger
 	// CodegoRateLimit is server.Options.CodegoRateLimit: 0 the spec's limit, negative none.
 	CodegoRateLimit int
+	// Config, when set, changes the core's configuration (core.DefaultConfig) first.
+	Config func(*core.Config)
 }
 
 // StartWith is Start with options.
@@ -57,7 +59,11 @@ func StartWith(t testing.TB, engine string, o Options) *Env {
 		log = slog.New(slog.DiscardHandler)
 	}
 	store := storetest.Open(t, engine)
-	svc, err := core.New(store, core.DefaultConfig(), core.NewMasterKey(), now, log)
+	cfg := core.DefaultConfig()
+	if o.Config != nil {
+		o.Config(&cfg)
+	}
+	svc, err := core.New(store, cfg, core.NewMasterKey(), now, log)
 	if err != nil {
 		t.Fatal(err)
 	}

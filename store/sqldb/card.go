@@ -12,14 +12,14 @@ import (
 
 // --- cards ---
 
-const cardCols = `id, tenant_id, customer_id, account_id, product, form_factor, status, name_for_print, holder, masked_pan,
+const cardCols = `id, tenant_id, customer_id, account_id, product, variant, form_factor, status, name_for_print, holder, masked_pan,
 	last4, exp_month, exp_year, pan_hash, sealed, pin_hash, activation_failures, created_at, updated_at`
 
 func scanCard(s interface{ Scan(...any) error }) (*baas.Card, error) {
 	var c baas.Card
 	var holder string
 	var created, updated int64
-	if err := s.Scan(&c.ID, &c.TenantID, &c.CustomerID, &c.AccountID, &c.Product, &c.FormFactor, &c.Status,
+	if err := s.Scan(&c.ID, &c.TenantID, &c.CustomerID, &c.AccountID, &c.Product, &c.Variant, &c.FormFactor, &c.Status,
 		&c.NameForPrint, &holder, &c.MaskedPAN, &c.Last4, &c.ExpMonth, &c.ExpYear, &c.PANHash, &c.Sealed, &c.PINHash,
 		&c.ActivationFailures, &created, &updated); err != nil {
 		return nil, err
@@ -36,8 +36,8 @@ func (x *queries) CreateCard(ctx context.Context, c *baas.Card) error {
 	if err != nil {
 		return err
 	}
-	_, err = x.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ID, c.TenantID, c.CustomerID, c.AccountID, c.Product, c.FormFactor, string(c.Status), c.NameForPrint,
+	_, err = x.exec(ctx, `INSERT INTO cards (`+cardCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.TenantID, c.CustomerID, c.AccountID, c.Product, c.Variant, c.FormFactor, string(c.Status), c.NameForPrint,
 		string(holder), c.MaskedPAN, c.Last4, c.ExpMonth, c.ExpYear, c.PANHash, c.Sealed, c.PINHash, c.ActivationFailures,
 		micros(c.CreatedAt), micros(c.UpdatedAt))
 	return err
@@ -78,6 +78,9 @@ func (x *queries) ListCards(ctx context.Context, f baas.CardFilter) ([]*baas.Car
 	w := &where{}
 	if f.TenantID != "" {
 		w.add("tenant_id = ?", f.TenantID)
+	}
+	if f.CustomerID != "" {
+		w.add("customer_id = ?", f.CustomerID)
 	}
 	if f.AccountID != 0 {
 		w.add("account_id = ?", f.AccountID)

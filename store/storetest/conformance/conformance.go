@@ -117,6 +117,17 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// topup.go
 		{"TopUps", testTopUps},
 
+		// spendingcontrol.go
+		{"SpendingControls", testSpendingControls},
+		{"TenantRegions", testTenantRegions},
+
+		// cardtxn.go
+		{"CardTransactions", testCardTransactions},
+
+		// cardload.go
+		{"CodegoCards", testCodegoCards},
+		{"CardLoads", testCardLoads},
+
 		// wallet.go
 		{"Wallets", testWallets},
 

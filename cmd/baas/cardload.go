@@ -1,0 +1,42 @@
+package main
+
+import (
+	"context"
+	"strconv"
+	"time"
+)
+
+// DefaultCardLoadDelay is how long the server leaves a prepaid card load pending before
+// settling it (BAAS_CARD_LOAD_DELAY): long enough for a client to see the asynchronous
+// answer the spec describes, short enough for a sandbox.
+const DefaultCardLoadDelay = 3 * time.Second
+
+// cardLoadSweepInterval is how often the server settles the card loads that are due.
+const cardLoadSweepInterval = time.Second
+
+// parseDelay reads a duration ("3s", "500ms") or a whole number of seconds ("3").
+func parseDelay(v string) (time.Duration, error) {
+	if n, err := strconv.Atoi(v); err == nil {
+		return time.Duration(n) * time.Second, nil
+	}
+	return time.ParseDuration(v)
+}
+
+// cardLoadSweeper settles the prepaid card loads whose delay is over until ctx ends;
+// each settlement writes the event the Load Card webhook delivers.
+func (m *Main) cardLoadSweeper(ctx context.Context) {
+	t := time.NewTicker(cardLoadSweepInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if n, err := m.core.SettleDueCardLoads(ctx); err != nil && ctx.Err() == nil {
+			m.log.Warn("settling card loads", "err", err)
+		} else if n > 0 {
+			m.log.Info("card loads settled", "count", n)
+		}
+	}
+}

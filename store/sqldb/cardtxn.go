@@ -1,0 +1,146 @@
+package sqldb
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/baas-oss/baas"
+)
+
+// --- card transactions ---
+
+const cardTxnCols = `id, tenant_id, card_id, customer_id, account_id, type, status, state, reason, detail, amount, currency,
+	authorized, captured, reversed, refunded, merchant_name, merchant_city, merchant_country, mcc, entry_mode,
+	hold_id, original_id, transfer_id, expires_at, created_at, updated_at`
+
+func scanCardTxn(s interface{ Scan(...any) error }) (*baas.CardTransaction, error) {
+	var t baas.CardTransaction
+	var expires, created, updated int64
+	if err := s.Scan(&t.ID, &t.TenantID, &t.CardID, &t.CustomerID, &t.AccountID, &t.Type, &t.Status, &t.State, &t.Reason,
+		&t.Detail, &t.Amount, &t.Currency, &t.Authorized, &t.Captured, &t.Reversed, &t.Refunded, &t.MerchantName,
+		&t.MerchantCity, &t.MerchantCountry, &t.MCC, &t.EntryMode, &t.HoldID, &t.OriginalID, &t.TransferID,
+		&expires, &created, &updated); err != nil {
+		return nil, err
+	}
+	if expires != 0 {
+		t.ExpiresAt = fromMicros(expires)
+	}
+	t.CreatedAt, t.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &t, nil
+}
+
+func optMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return micros(t)
+}
+
+// InsertCardTransaction is held back where the querier pipelines: nothing in the
+// transaction waits for it, so it goes out with the next round trip or the COMMIT.
+func (x *queries) InsertCardTransaction(ctx context.Context, t *baas.CardTransaction) error {
+	return x.later(ctx, `INSERT INTO card_transactions (`+cardTxnCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, x.translate,
+		t.ID, t.TenantID, t.CardID, t.CustomerID, t.AccountID, t.Type, t.Status, t.State, t.Reason, t.Detail, t.Amount,
+		t.Currency, t.Authorized, t.Captured, t.Reversed, t.Refunded, t.MerchantName, t.MerchantCity, t.MerchantCountry,
+		t.MCC, t.EntryMode, t.HoldID, t.OriginalID, t.TransferID, optMicros(t.ExpiresAt),
+		micros(t.CreatedAt), micros(t.UpdatedAt))
+}
+
+func (x *queries) GetCardTransaction(ctx context.Context, tenantID, id string) (*baas.CardTransaction, error) {
+	return x.getCardTxn(ctx, tenantID, id, "")
+}
+
+func (x *queries) LockCardTransaction(ctx context.Context, tenantID, id string) (*baas.CardTransaction, error) {
+	return x.getCardTxn(ctx, tenantID, id, x.db.dialect.ForUpdate)
+}
+
+func (x *queries) getCardTxn(ctx context.Context, tenantID, id, lock string) (*baas.CardTransaction, error) {
+	w := &where{}
+	w.add("id = ?", id)
+	if tenantID != "" {
+		w.add("tenant_id = ?", tenantID)
+	}
+	t, err := scanCardTxn(x.row(ctx, `SELECT `+cardTxnCols+` FROM card_transactions`+w.String()+lock, w.args...))
+	return t, x.scanErr(err, "card transaction")
+}
+
+func (x *queries) UpdateCardTransaction(ctx context.Context, t *baas.CardTransaction) error {
+	res, err := x.exec(ctx, `UPDATE card_transactions SET state = ?, authorized = ?, captured = ?, reversed = ?,
+		refunded = ?, hold_id = ?, updated_at = ? WHERE id = ? AND tenant_id = ?`, t.State, t.Authorized, t.Captured,
+		t.Reversed, t.Refunded, t.HoldID, micros(t.UpdatedAt), t.ID, t.TenantID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return baas.Errorf(baas.ENotFound, "card transaction not found")
+	}
+	return nil
+}
+
+// in adds "col IN (?, ?, …)" for a non-empty list.
+func (w *where) in(col string, vals []string) {
+	if len(vals) == 0 {
+		return
+	}
+	w.conds = append(w.conds, col+" IN (?"+strings.Repeat(", ?", len(vals)-1)+")")
+	for _, v := range vals {
+		w.args = append(w.args, v)
+	}
+}
+
+func (x *queries) ListCardTransactions(ctx context.Context, f baas.CardTxnFilter) ([]*baas.CardTransaction, error) {
+	w := &where{}
+	if f.TenantID != "" {
+		w.add("tenant_id = ?", f.TenantID)
+	}
+	if f.CardID != "" {
+		w.add("card_id = ?", f.CardID)
+	}
+	w.in("type", f.Types)
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	w.in("state", f.States)
+	if !f.ExpiresBefore.IsZero() {
+		w.conds = append(w.conds, "hold_id <> 0")
+		w.add("expires_at <= ?", micros(f.ExpiresBefore))
+	}
+	if f.BeforeID != "" {
+		w.add("id < ?", f.BeforeID)
+	}
+	limit, args := limitClause(f.Limit, w.args)
+	rows, err := x.query(ctx, `SELECT `+cardTxnCols+` FROM card_transactions`+w.String()+` ORDER BY id DESC`+limit, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*baas.CardTransaction
+	for rows.Next() {
+		t, err := scanCardTxn(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func (x *queries) ApprovedCardTotals(ctx context.Context, cardID, currency, homeCountry string, since time.Time) (domestic, international int64, err error) {
+	// Merchant countries are stored upper case; without a home country every transaction
+	// is domestic (rules.IsDomestic).
+	dom, args := "TRUE", []any{}
+	if homeCountry != "" {
+		dom, args = "merchant_country IN ('', ?)", []any{strings.ToUpper(homeCountry), strings.ToUpper(homeCountry)}
+	}
+	args = append(args, cardID, currency, micros(since))
+	err = x.row(ctx, `SELECT
+		COALESCE(SUM(CASE WHEN `+dom+` THEN authorized - reversed - refunded ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN `+dom+` THEN 0 ELSE authorized - reversed - refunded END), 0)
+		FROM card_transactions WHERE card_id = ? AND status = 'approved' AND type IN ('authorization', 'purchase')
+		AND currency = ? AND created_at >= ?`, args...).Scan(&domestic, &international)
+	return domestic, international, x.translate(err)
+}

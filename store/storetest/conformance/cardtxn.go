@@ -1,0 +1,165 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/baas-oss/baas"
+)
+
+// baas.CardTxnTx: card transactions read back as written, for their tenant and for the
+// operator, never another tenant's; updates change state, totals, hold and time only; the
+// list filters and pages newest first; the approved totals add up by scope and window.
+
+func cardTxnOf(c *baas.Card, typ, status, country string, amount int64, at time.Time) *baas.CardTransaction {
+	t := &baas.CardTransaction{ID: newCardID(), TenantID: c.TenantID, CardID: c.ID, CustomerID: c.CustomerID,
+		AccountID: c.AccountID, Type: typ, Status: status, State: baas.CardTxnCaptured, Reason: "approved",
+		Amount: amount, Currency: "USD", MerchantName: "CORNER GROCERY", MerchantCity: "AUSTIN",
+		MerchantCountry: country, MCC: "5411", EntryMode: "chip", CreatedAt: at, UpdatedAt: at}
+	if status == baas.CardTxnApproved {
+		t.Authorized, t.Captured = amount, amount
+	} else {
+		t.State, t.Reason = baas.CardTxnDeclinedState, "insufficient_funds"
+	}
+	return t
+}
+
+func testCardTransactions(t *testing.T, s baas.Store) {
+	ctx := context.Background()
+	ten, other := newTenant(t, s).ID, newTenant(t, s).ID
+	acct := newAccount(t, s, ten, accountOpts{})
+	c := cardOf(ten, acct, baas.CardActive)
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateCard(ctx, c) })
+	r := s.Read()
+
+	at := now().Add(-time.Hour)
+	auth := cardTxnOf(c, baas.CardTxnAuthorization, baas.CardTxnApproved, "US", 1_000, at)
+	auth.Captured, auth.State, auth.HoldID, auth.ExpiresAt = 0, baas.CardTxnPending, 42, at.Add(7*24*time.Hour)
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.InsertCardTransaction(ctx, auth) })
+	for _, tenant := range []string{ten, ""} {
+		got, err := r.GetCardTransaction(ctx, tenant, auth.ID)
+		if err != nil || !reflect.DeepEqual(got, auth) {
+			t.Fatalf("GetCardTransaction(%q) = %+v, %v; want %+v", tenant, got, err, auth)
+		}
+	}
+	if _, err := r.GetCardTransaction(ctx, other, auth.ID); !baas.IsCode(err, baas.ENotFound) {
+		t.Fatalf("another tenant's transaction: %v", err)
+	}
+	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.InsertCardTransaction(ctx, auth) }); !baas.IsCode(err, baas.EConflict) {
+		t.Fatalf("duplicate id: %v", err)
+	}
+
+	// An update changes the state, totals, hold and time; a capture beyond the
+	// authorization is refused by the database too.
+	upd := *auth
+	upd.State, upd.Captured, upd.HoldID, upd.UpdatedAt = baas.CardTxnCaptured, 600, 0, now()
+	upd.Reversed = 400
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		got, err := tx.LockCardTransaction(ctx, ten, auth.ID)
+		if err != nil || got.ID != auth.ID {
+			return fmt.Errorf("LockCardTransaction: %v", err)
+		}
+		return tx.UpdateCardTransaction(ctx, &upd)
+	})
+	got, err := r.GetCardTransaction(ctx, "", auth.ID)
+	if err != nil || !reflect.DeepEqual(got, &upd) {
+		t.Fatalf("after update = %+v, %v; want %+v", got, err, &upd)
+	}
+	over := upd
+	over.Captured = 700
+	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.UpdateCardTransaction(ctx, &over) }); err == nil {
+		t.Fatal("captured + reversed above authorized was stored")
+	}
+	foreign := upd
+	foreign.TenantID = other
+	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.UpdateCardTransaction(ctx, &foreign) }); !baas.IsCode(err, baas.ENotFound) {
+		t.Fatalf("update of another tenant's transaction: %v", err)
+	}
+
+	// Approved totals: by scope, since a time, in a currency, net of reversals and refunds;
+	// declined attempts and captures do not count.
+	p1 := cardTxnOf(c, baas.CardTxnPurchase, baas.CardTxnApproved, "US", 2_000, at.Add(time.Minute))
+	p2 := cardTxnOf(c, baas.CardTxnPurchase, baas.CardTxnApproved, "FR", 3_000, at.Add(2*time.Minute))
+	p2.Refunded = 500
+	p3 := cardTxnOf(c, baas.CardTxnPurchase, baas.CardTxnApproved, "", 4_000, at.Add(3*time.Minute))
+	dec := cardTxnOf(c, baas.CardTxnPurchase, baas.CardTxnDeclined, "US", 9_000, at.Add(4*time.Minute))
+	capt := cardTxnOf(c, baas.CardTxnCapture, baas.CardTxnApproved, "US", 600, at.Add(5*time.Minute))
+	capt.State, capt.OriginalID, capt.Authorized, capt.Captured = baas.CardTxnCompleted, auth.ID, 0, 0
+	eur := cardTxnOf(c, baas.CardTxnPurchase, baas.CardTxnApproved, "US", 7_000, at.Add(6*time.Minute))
+	eur.Currency = "EUR"
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		for _, x := range []*baas.CardTransaction{p1, p2, p3, dec, capt, eur} {
+			if err := tx.InsertCardTransaction(ctx, x); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	for _, tc := range []struct {
+		home      string
+		since     time.Time
+		dom, intl int64
+	}{
+		{"US", at, 600 + 2_000 + 4_000, 2_500},
+		{"us", at, 600 + 2_000 + 4_000, 2_500},
+		{"FR", at, 2_500 + 4_000, 600 + 2_000},
+		{"", at, 600 + 2_000 + 2_500 + 4_000, 0},
+		{"US", at.Add(2 * time.Minute), 4_000, 2_500},
+		{"US", at.Add(time.Hour), 0, 0},
+	} {
+		dom, intl, err := r.ApprovedCardTotals(ctx, c.ID, "USD", tc.home, tc.since)
+		if err != nil || dom != tc.dom || intl != tc.intl {
+			t.Errorf("ApprovedCardTotals(%q, %v) = %d, %d, %v; want %d, %d", tc.home, tc.since, dom, intl, err, tc.dom, tc.intl)
+		}
+	}
+
+	// Lists: newest first, filtered, paged.
+	ids := func(l []*baas.CardTransaction) []string {
+		out := make([]string, len(l))
+		for i, x := range l {
+			out[i] = x.ID
+		}
+		return out
+	}
+	list := func(f baas.CardTxnFilter) []string {
+		t.Helper()
+		l, err := r.ListCardTransactions(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids(l)
+	}
+	all := []string{eur.ID, capt.ID, dec.ID, p3.ID, p2.ID, p1.ID, auth.ID}
+	for name, tc := range map[string]struct {
+		f    baas.CardTxnFilter
+		want []string
+	}{
+		"card":      {baas.CardTxnFilter{CardID: c.ID}, all},
+		"tenant":    {baas.CardTxnFilter{TenantID: ten, CardID: c.ID}, all},
+		"other":     {baas.CardTxnFilter{TenantID: other, CardID: c.ID}, []string{}},
+		"page":      {baas.CardTxnFilter{CardID: c.ID, BeforeID: dec.ID, Limit: 2}, []string{p3.ID, p2.ID}},
+		"types":     {baas.CardTxnFilter{CardID: c.ID, Types: []string{baas.CardTxnCapture, baas.CardTxnAuthorization}}, []string{capt.ID, auth.ID}},
+		"declined":  {baas.CardTxnFilter{CardID: c.ID, Status: baas.CardTxnDeclined}, []string{dec.ID}},
+		"states":    {baas.CardTxnFilter{CardID: c.ID, States: []string{baas.CardTxnCompleted}}, []string{capt.ID}},
+		"expiring":  {baas.CardTxnFilter{ExpiresBefore: at.Add(8 * 24 * time.Hour), CardID: c.ID}, []string{}},
+		"first one": {baas.CardTxnFilter{CardID: c.ID, Limit: 1}, []string{eur.ID}},
+	} {
+		if got := list(tc.f); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: %v; want %v", name, got, tc.want)
+		}
+	}
+
+	// The expiry sweep finds open authorizations whose time has come.
+	open := cardTxnOf(c, baas.CardTxnAuthorization, baas.CardTxnApproved, "US", 500, now())
+	open.Captured, open.State, open.HoldID, open.ExpiresAt = 0, baas.CardTxnPending, 7, now().Add(time.Hour)
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.InsertCardTransaction(ctx, open) })
+	if got := list(baas.CardTxnFilter{CardID: c.ID, ExpiresBefore: now()}); len(got) != 0 {
+		t.Errorf("not yet due: %v", got)
+	}
+	if got := list(baas.CardTxnFilter{ExpiresBefore: now().Add(2 * time.Hour), CardID: c.ID}); !reflect.DeepEqual(got, []string{open.ID}) {
+		t.Errorf("due: %v", got)
+	}
+}
