@@ -46,4 +46,5 @@ type Tx interface {
 	SpendingControlTx // spendingcontrol.go
 	CardTxnTx         // cardtxn.go
 	CardLoadTx        // cardload.go
+	WalletTx          // wallet.go
 }

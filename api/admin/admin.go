@@ -45,11 +45,12 @@ func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("GET /admin/api/ledger/verify", h.authed(h.verify))
 	h.registerKYC(mux) // kyc.go
 	h.registerWebhooks(mux)
-	h.registerAudit(mux)     // audit.go
-	h.registerCards(mux)     // cards.go
-	h.registerRegion(mux)    // region.go
-	h.registerSandbox(mux)   // sandbox.go
-	h.registerCardLoads(mux) // cardloads.go
+	h.registerAudit(mux)         // audit.go
+	h.registerCards(mux)         // cards.go
+	h.registerRegion(mux)        // region.go
+	h.registerSandbox(mux)       // sandbox.go
+	h.registerCardLoads(mux)     // cardloads.go
+	h.registerSandboxCrypto(mux) // crypto.go
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
 	}))

@@ -136,6 +136,16 @@ var endpoints = map[string]endpoint{
 	"prepaid_load_balance_card": {authToken, false, (*Handler).prepaidLoad},
 	"reset_card_pin":            {authToken, false, (*Handler).resetCardPIN},
 	"replace_stolen_card":       {authToken, false, (*Handler).replaceStolenCard},
+	// crypto.go
+	"crypto_getCoinList":           {authToken, false, (*Handler).coinList},
+	"crypto_generateWaletAddress":  {authToken, false, (*Handler).generateWallet},
+	"crypto_generateWalletAddress": {authToken, false, (*Handler).generateWallet},
+	"crypto_getWalletAddress":      {authToken, false, (*Handler).wallets},
+	"crypto_getWalletAddresss":     {authToken, false, (*Handler).wallets},
+	// float.go
+	"admin_float_balance": {authToken, false, (*Handler).floatBalance},
+	"admin_float_trxs":    {authToken, false, (*Handler).floatTrxs},
+	"admin_float_trx":     {authToken, false, (*Handler).floatTrx},
 }
 
 // serve runs one Codego API: decode, rate-limit, authenticate, run, answer.

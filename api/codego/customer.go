@@ -134,6 +134,8 @@ func RenderEvent(e *baas.Event) ([]byte, error) {
 		})
 	case strings.HasPrefix(e.Type, "card.load."):
 		return renderCardLoad(e)
+	case e.Type == "crypto.deposit":
+		return renderCryptoDeposit(e) // crypto.go
 	case e.Type == "account.created":
 		var p map[string]json.RawMessage
 		if err := json.Unmarshal(e.Payload, &p); err != nil {

@@ -39,6 +39,8 @@ var rules = []rule{
 		From: []string{"ledger/...", "money/..."}, Forbidden: []string{"!std", "!root"}},
 	{Name: "the card-data vault is pure: standard library, the root, and its crypto libraries",
 		From: []string{"vault/..."}, Forbidden: []string{"!std", "!root", "!golang.org/x/crypto/...", "!github.com/go-jose/..."}},
+	{Name: "chain addresses are pure: standard library and x/crypto (with its x/sys/cpu) only",
+		From: []string{"chainaddr/..."}, Forbidden: []string{"!std", "!golang.org/x/crypto/...", "!golang.org/x/sys/cpu"}},
 	{Name: "spending-control evaluation is pure: standard library only",
 		From: []string{"rules/..."}, Forbidden: []string{"!std"}},
 	{Name: "the core imports no dialect nor anything outside it",

@@ -128,6 +128,9 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"CodegoCards", testCodegoCards},
 		{"CardLoads", testCardLoads},
 
+		// wallet.go
+		{"Wallets", testWallets},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
