@@ -27,14 +27,9 @@ func (h *Handler) createAccount(ctx context.Context, r *http.Request, b *body) (
 		Handle:       b.str(strOpt{max: 64}, "handle"),
 	}
 	b.email("email", p.Email)
-	if p.Phone != "" && !core.ValidPhone(p.Phone) {
-		b.fail("phone must be a valid phone number")
-	}
-	if err := invalid(b.finish()); err != nil {
-		return nil, err
-	}
+	b.phone(p.Phone)
 	var err error
-	if p.Idem, err = idem(ctx, r); err != nil {
+	if p.Idem, err = b.done(ctx, r); err != nil {
 		return nil, err
 	}
 	info, replayed, err := h.core.CreateAccount(ctx, p)
@@ -93,11 +88,8 @@ func (h *Handler) cashIn(ctx context.Context, r *http.Request, b *body) (*respon
 		Amount:        b.amount("amount"),
 		Message:       b.str(strOpt{optional: true}, "message"),
 	}
-	if err := invalid(b.finish()); err != nil {
-		return nil, err
-	}
 	var err error
-	if p.Idem, err = idem(ctx, r); err != nil {
+	if p.Idem, err = b.done(ctx, r); err != nil {
 		return nil, err
 	}
 	res, replayed, err := h.core.CashIn(ctx, p)
@@ -122,11 +114,8 @@ func (h *Handler) p2p(ctx context.Context, r *http.Request, b *body) (*response,
 		Amount:            b.amount("amount"),
 		Message:           b.str(strOpt{optional: true}, "message"),
 	}
-	if err := invalid(b.finish()); err != nil {
-		return nil, err
-	}
 	var err error
-	if p.Idem, err = idem(ctx, r); err != nil {
+	if p.Idem, err = b.done(ctx, r); err != nil {
 		return nil, err
 	}
 	res, replayed, err := h.core.P2P(ctx, p)

@@ -170,14 +170,9 @@ func (h *Handler) createVirtualCard(ctx context.Context, r *http.Request, b *bod
 // createCardOf creates the card p describes and answers 201 with what render makes of it.
 func (h *Handler) createCardOf(ctx context.Context, r *http.Request, b *body, p core.CreateCardParams,
 	render func(*core.CardInfo) map[string]any) (*response, error) {
-	if p.Holder.Phone != "" && !core.ValidPhone(p.Holder.Phone) {
-		b.fail("phone must be a valid phone number")
-	}
-	if err := invalid(b.finish()); err != nil {
-		return nil, err
-	}
+	b.phone(p.Holder.Phone)
 	var err error
-	if p.Idem, err = idem(ctx, r); err != nil {
+	if p.Idem, err = b.done(ctx, r); err != nil {
 		return nil, err
 	}
 	c, replayed, err := h.core.CreateCard(ctx, p)

@@ -167,6 +167,22 @@ func idem(ctx context.Context, r *http.Request) (core.Idempotency, error) {
 }
 
 // invalid turns body messages into a validation error, or nil when there are none.
+// done ends the decoding of a money-moving or creating request: the field problems
+// collected so far as one validation error, else the request's Idempotency-Key.
+func (b *body) done(ctx context.Context, r *http.Request) (core.Idempotency, error) {
+	if err := invalid(b.finish()); err != nil {
+		return core.Idempotency{}, err
+	}
+	return idem(ctx, r)
+}
+
+// phone checks an optional phone number by the core's rule.
+func (b *body) phone(v string) {
+	if v != "" && !core.ValidPhone(v) {
+		b.fail("phone must be a valid phone number")
+	}
+}
+
 func invalid(msgs []string) error {
 	if len(msgs) == 0 {
 		return nil

@@ -62,11 +62,8 @@ func (h *Handler) moneySend(ctx context.Context, r *http.Request, b *body) (*res
 	rcv.CountryID = addr.uuid("countryCodeId")
 	rb.merge("address", addr)
 	b.merge("receiver", rb)
-	if err := invalid(b.finish()); err != nil {
-		return nil, err
-	}
 	var err error
-	if p.Idem, err = idem(ctx, r); err != nil {
+	if p.Idem, err = b.done(ctx, r); err != nil {
 		return nil, err
 	}
 	res, replayed, err := h.core.MoneySend(ctx, p)

@@ -114,11 +114,8 @@ func (h *Handler) topUpNew(ctx context.Context, r *http.Request, b *body) (*resp
 	if p.Email == "" && p.AccountNumber == "" && p.QRCode == "" {
 		b.fail("account, email or qrCode should not be empty")
 	}
-	if err := invalid(b.finish()); err != nil {
-		return nil, err
-	}
 	var err error
-	if p.Idem, err = idem(ctx, r); err != nil {
+	if p.Idem, err = b.done(ctx, r); err != nil {
 		return nil, err
 	}
 	res, replayed, err := h.core.TopUp(ctx, p)
@@ -183,11 +180,8 @@ func (h *Handler) topUpReverse(ctx context.Context, r *http.Request, b *body) (*
 	}
 	b.transactionDate(true)
 	b.str(strOpt{optional: true, max: 64}, "paymentType")
-	if err := invalid(b.finish()); err != nil {
-		return nil, err
-	}
 	var err error
-	if p.Idem, err = idem(ctx, r); err != nil {
+	if p.Idem, err = b.done(ctx, r); err != nil {
 		return nil, err
 	}
 	res, replayed, err := h.core.ReverseTopUp(ctx, p)
