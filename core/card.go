@@ -678,7 +678,7 @@ func (s *Service) SandboxCardData(ctx context.Context, cardID string) (*CardData
 		return nil, err
 	}
 	if !t.Sandbox {
-		return nil, baas.Reasonf(baas.EForbidden, "SANDBOX_ONLY", "card data is shown for sandbox tenants only")
+		return nil, baas.Reasonf(baas.EForbidden, ReasonSandboxOnly, "card data is shown for sandbox tenants only")
 	}
 	if tenantID == "" {
 		// The operator read a card's number: recorded, without it.
@@ -792,7 +792,7 @@ func (s *Service) SetCardAutoShip(ctx context.Context, tenantID string, on bool)
 	var out baas.CardSettings
 	err := s.updateCardSettings(ctx, tenantID, baas.AuditCardSettingsChanged, func(set *baas.CardSettings, t *baas.Tenant) (map[string]any, error) {
 		if on && !t.Sandbox {
-			return nil, baas.Reasonf(baas.EForbidden, "SANDBOX_ONLY", "auto-ship is for sandbox tenants only")
+			return nil, baas.Reasonf(baas.EForbidden, ReasonSandboxOnly, "auto-ship is for sandbox tenants only")
 		}
 		set.AutoShip = on
 		out = *set

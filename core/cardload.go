@@ -265,7 +265,7 @@ func (s *Service) IncomingTransfer(ctx context.Context, p IncomingTransferParams
 			return err
 		}
 		if !t.Sandbox {
-			return baas.Reasonf(baas.EForbidden, "SANDBOX_ONLY", "incoming transfers are simulated for sandbox tenants only")
+			return baas.Reasonf(baas.EForbidden, ReasonSandboxOnly, "incoming transfers are simulated for sandbox tenants only")
 		}
 		cust, err := findCustomer(ctx, tx, p.TenantID, p.Customer)
 		if err != nil {

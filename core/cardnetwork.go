@@ -111,7 +111,7 @@ func (s *Service) sandboxOnly(ctx context.Context, tenantID string) error {
 		return err
 	}
 	if !t.Sandbox {
-		return baas.Reasonf(baas.EForbidden, "SANDBOX_ONLY", "the sandbox card network is for sandbox tenants only")
+		return baas.Reasonf(baas.EForbidden, ReasonSandboxOnly, "the sandbox card network is for sandbox tenants only")
 	}
 	return nil
 }

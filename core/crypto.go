@@ -74,7 +74,6 @@ const (
 	ReasonNetworkRequired    = "NETWORK_REQUIRED"
 	ReasonWalletNotFound     = "WALLET_NOT_FOUND"
 	ReasonDepositTooSmall    = "DEPOSIT_TOO_SMALL"
-	ReasonSandboxOnly        = "SANDBOX_ONLY"
 	ReasonNoEURAccount       = "NO_EUR_ACCOUNT"
 )
 

@@ -183,3 +183,8 @@ func randomInt(lo, hi int64) int64 {
 	}
 	return lo + n.Int64()
 }
+
+// ReasonSandboxOnly is the reason of the EForbidden error of what only a sandbox tenant may
+// do (card data in clear, auto-ship, the sandbox card network, simulated transfers and
+// deposits).
+const ReasonSandboxOnly = "SANDBOX_ONLY"
