@@ -25,18 +25,5 @@ func parseDelay(v string) (time.Duration, error) {
 // cardLoadSweeper settles the prepaid card loads whose delay is over until ctx ends;
 // each settlement writes the event the Load Card webhook delivers.
 func (m *Main) cardLoadSweeper(ctx context.Context) {
-	t := time.NewTicker(cardLoadSweepInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		if n, err := m.core.SettleDueCardLoads(ctx); err != nil && ctx.Err() == nil {
-			m.log.Warn("settling card loads", "err", err)
-		} else if n > 0 {
-			m.log.Info("card loads settled", "count", n)
-		}
-	}
+	m.sweep(ctx, cardLoadSweepInterval, "card loads settled", m.core.SettleDueCardLoads) // cardsweep.go
 }

@@ -18,6 +18,16 @@ func (m *Main) cardSweeper(ctx context.Context) {
 	})
 }
 
+// cardExpiryInterval is how often the server moves the cards whose expiry month has ended
+// to expired.
+const cardExpiryInterval = time.Minute
+
+// cardExpirySweeper records the expiry of cards nobody touched until ctx ends (an action
+// on a card judges it expired by itself), with their card.expired events.
+func (m *Main) cardExpirySweeper(ctx context.Context) {
+	m.sweep(ctx, cardExpiryInterval, "cards expired", m.core.ExpireCards)
+}
+
 // sweep runs fn every interval until ctx ends, logging what it did (done, with the count)
 // or its error.
 func (m *Main) sweep(ctx context.Context, interval time.Duration, done string, fn func(context.Context) (int, error)) {

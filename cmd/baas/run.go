@@ -297,8 +297,8 @@ func (m *Main) serve(ctx context.Context) error {
 	defer cancelBG()
 	go m.housekeeping(bg)
 	go m.kycSweeper(bg)        // codego.go
-	go m.cardExpirySweeper(bg) // codego.go
-	go m.cardSweeper(bg)       // codego.go
+	go m.cardExpirySweeper(bg) // cardsweep.go
+	go m.cardSweeper(bg)       // cardsweep.go
 	go m.cardLoadSweeper(bg)   // cardload.go
 
 	select {

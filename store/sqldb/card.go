@@ -125,17 +125,8 @@ func (x *queries) ListCards(ctx context.Context, f baas.CardFilter) ([]*baas.Car
 }
 
 func (x *queries) UpdateCard(ctx context.Context, c *baas.Card) error {
-	res, err := x.exec(ctx, `UPDATE cards SET status = ?, pin_hash = ?, activation_failures = ?, updated_at = ?
+	return x.execOne(ctx, "card", `UPDATE cards SET status = ?, pin_hash = ?, activation_failures = ?, updated_at = ?
 		WHERE id = ? AND tenant_id = ?`, string(c.Status), c.PINHash, c.ActivationFailures, micros(c.UpdatedAt), c.ID, c.TenantID)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return baas.Errorf(baas.ENotFound, "card not found")
-	}
-	return nil
 }
 
 // --- card settings ---

@@ -255,3 +255,17 @@ func (w *where) String() string {
 	}
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
+
+// execOne runs an update that must change exactly one row: none is ENotFound (what).
+func (x *queries) execOne(ctx context.Context, what, q string, args ...any) error {
+	res, err := x.exec(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n != 1 {
+		return baas.Errorf(baas.ENotFound, "%s not found", what)
+	}
+	return nil
+}

@@ -104,17 +104,3 @@ func (x *queries) FindQRCodeAccount(ctx context.Context, tenantID, code string) 
 	err := x.row(ctx, `SELECT account_id FROM account_qr_codes WHERE code = ? AND tenant_id = ?`, code, tenantID).Scan(&id)
 	return id, x.scanErr(err, "QR code")
 }
-
-// execOne runs an update that must change exactly one row: none is ENotFound (what).
-func (x *queries) execOne(ctx context.Context, what, q string, args ...any) error {
-	res, err := x.exec(ctx, q, args...)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n != 1 {
-		return baas.Errorf(baas.ENotFound, "%s not found", what)
-	}
-	return nil
-}
