@@ -4,9 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"image"
-	"image/color"
-	"image/png"
 	"net/http"
 	"regexp"
 	"strings"
@@ -29,17 +26,6 @@ func sameJSON(t *testing.T, what string, cli string, api []byte) {
 	if !bytes.Equal(ja, jb) {
 		t.Fatalf("%s: the CLI printed\n%s\nthe operator API answered\n%s", what, ja, jb)
 	}
-}
-
-func pngImage(t *testing.T) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, 16, 12))
-	img.Set(3, 4, color.RGBA{200, 30, 30, 255})
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
 }
 
 // TestOperatorCommands: what an operator does by hand through the operator API, the CLI
@@ -130,7 +116,7 @@ func TestOperatorCommands(t *testing.T) {
 		upload := func() {
 			t.Helper()
 			body, ct := servertest.MultipartBody(t, map[string]string{"user_id": uid, "document_number": "P123"},
-				map[string][]byte{"front_proof": pngImage(t)})
+				map[string][]byte{"front_proof": servertest.PNG(t)})
 			codego("upload_id_proof", body, ct)
 		}
 		upload()
