@@ -14,7 +14,7 @@ import (
 )
 
 // The one card authorization path. Every card payment of every dialect (the Girasol
-// simulator, the sandbox card network, later the Codego cards, gift cards and a network
+// simulator, the sandbox card network, the Codego cards, later gift cards and a network
 // listener) goes through Authorize, and what follows an authorization through
 // SettleCardTransaction (capture, reversal, refund) and the expiry sweep. Each attempt is
 // recorded (baas.CardTransaction) with its decision and reason; declines move no money.
