@@ -167,6 +167,14 @@ func TestCodegoCardTransactions(t *testing.T) {
 			if pp["status"] != "approved" {
 				t.Fatalf("prepaid purchase: %v", pp)
 			}
+			// A locked card is declined, and takes payments again once unlocked.
+			wantOK(t, spec(t, c, "debitcard_settings", map[string]any{"user_id": uid, "card_id": debitID,
+				"setting_value": "0"}), float64(1))
+			if r := network(t, e, debitID, with(grocery, "type", "purchase", "amount", 100)); r["reason"] != "card_inactive" {
+				t.Fatalf("a locked card's purchase: %v", r)
+			}
+			wantOK(t, spec(t, c, "debitcard_settings", map[string]any{"user_id": uid, "card_id": debitID,
+				"setting_value": "1"}), float64(1))
 			after := balances(t, e, tenantID)
 			if after["customer/EUR"] != before["customer/EUR"]-1234+200 || after["prepaid/EUR"] != 5000-2000 ||
 				after["network/EUR"] != before["network/EUR"]+1234-200+2000 || after["master/EUR"] != 100000-5000 {
