@@ -206,6 +206,7 @@ type CardProductSettings struct {
 type CardSettings struct {
 	TenantID      string
 	AutoShip      bool
+	CardsPerType  int // live Codego cards of each type a customer may hold; 0 for the default
 	DataKeyID     string
 	DataPublicKey string
 	UpdatedAt     time.Time

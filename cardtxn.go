@@ -95,12 +95,18 @@ func (t *CardTransaction) Open() bool { return t.HoldID != 0 }
 type CardTxnFilter struct {
 	TenantID string
 	CardID   string
+	CardIDs  []string // any of these cards (with CardID, in both)
 	Types    []string
 	Status   string   // CardTxnApproved or CardTxnDeclined
 	States   []string // any of these states
 	// ExpiresBefore selects open authorizations whose hold expires at or before it.
 	ExpiresBefore time.Time
 	BeforeID      string // only ids below it (older), for paging
+	// CreatedFrom and CreatedBefore keep the transactions created at or after the one and
+	// before the other.
+	CreatedFrom   time.Time
+	CreatedBefore time.Time
+	Offset        int // skips this many of the newest first, for numbered pages (with a Limit)
 	Limit         int
 }
 
@@ -120,6 +126,9 @@ type CardTxnTx interface {
 	UpdateCardTransaction(ctx context.Context, t *CardTransaction) error
 	// ListCardTransactions returns card transactions newest first (descending id).
 	ListCardTransactions(ctx context.Context, f CardTxnFilter) ([]*CardTransaction, error)
+	// CountCardTransactions counts what ListCardTransactions would return without
+	// Offset and Limit.
+	CountCardTransactions(ctx context.Context, f CardTxnFilter) (int, error)
 	// ApprovedCardTotals sums what a card had approved in currency since a time (created
 	// at or after since): approved authorizations and purchases, each counted as
 	// Authorized − Reversed − Refunded, apart by scope. A transaction is domestic when its

@@ -14,7 +14,7 @@ import (
 )
 
 // The one card authorization path. Every card payment of every dialect (the Girasol
-// simulator, the sandbox card network, later the Codego cards, gift cards and a network
+// simulator, the sandbox card network, the Codego cards, later gift cards and a network
 // listener) goes through Authorize, and what follows an authorization through
 // SettleCardTransaction (capture, reversal, refund) and the expiry sweep. Each attempt is
 // recorded (baas.CardTransaction) with its decision and reason; declines move no money.
@@ -125,10 +125,12 @@ func cardTxnInfo(t *baas.CardTransaction) *CardTxnInfo {
 	return i
 }
 
-// cardTxnPayload is the neutral payload of every card transaction event.
-func cardTxnPayload(t *baas.CardTransaction, maskedPAN string) map[string]any {
-	p := map[string]any{"transaction_id": t.ID, "card_id": t.CardID, "masked_pan": maskedPAN, "customer_id": t.CustomerID,
-		"account_id": t.AccountID, "type": t.Type, "status": t.Status, "reason": t.Reason, "state": t.State,
+// cardTxnPayload is the neutral payload of every card transaction event, of a
+// transaction of card c: the card's product says which dialect renders it.
+func cardTxnPayload(t *baas.CardTransaction, c *baas.Card) map[string]any {
+	p := map[string]any{"transaction_id": t.ID, "card_id": t.CardID, "masked_pan": c.MaskedPAN, "product": c.Product,
+		"customer_id": t.CustomerID,
+		"account_id":  t.AccountID, "type": t.Type, "status": t.Status, "reason": t.Reason, "state": t.State,
 		"amount": t.Amount, "currency": t.Currency, "merchant_name": t.MerchantName, "merchant_city": t.MerchantCity,
 		"merchant_country": t.MerchantCountry, "mcc": t.MCC, "entry_mode": t.EntryMode, "created_at": t.CreatedAt}
 	if t.OriginalID != "" {
@@ -247,7 +249,7 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 		t.Currency = acct.Currency
 	}
 	decline := func(reason, detail string) (*baas.CardTransaction, error) {
-		return t, s.recordDecline(ctx, t, card.MaskedPAN, reason, detail)
+		return t, s.recordDecline(ctx, t, card, reason, detail)
 	}
 	if !cardUsable(card, now) {
 		return decline(ReasonCardInactive, "the card is "+string(card.Status))
@@ -323,7 +325,7 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 			return err
 		}
 		// The events in one statement: a purchase writes its capture too.
-		payload := cardTxnPayload(t, c.MaskedPAN)
+		payload := cardTxnPayload(t, c)
 		e, err := newEvent(t.TenantID, EventCardAuthorization, t.ID, now, payload)
 		if err != nil {
 			return err
@@ -365,14 +367,14 @@ func authorizationData(t *baas.CardTransaction, c *baas.Card, v rules.Decision) 
 
 // recordDecline records t as declined for reason, with its card.declined event, in a
 // transaction of its own.
-func (s *Service) recordDecline(ctx context.Context, t *baas.CardTransaction, maskedPAN, reason, detail string) error {
+func (s *Service) recordDecline(ctx context.Context, t *baas.CardTransaction, card *baas.Card, reason, detail string) error {
 	t.Status, t.State, t.Reason, t.Detail = baas.CardTxnDeclined, baas.CardTxnDeclinedState, reason, detail
 	t.Authorized, t.Captured, t.HoldID, t.TransferID, t.ExpiresAt = 0, 0, 0, 0, time.Time{}
 	return s.store.InTx(ctx, func(tx baas.Tx) error {
 		if err := tx.InsertCardTransaction(ctx, t); err != nil {
 			return err
 		}
-		return event(ctx, tx, t.TenantID, EventCardDeclined, t.ID, t.UpdatedAt, cardTxnPayload(t, maskedPAN))
+		return event(ctx, tx, t.TenantID, EventCardDeclined, t.ID, t.UpdatedAt, cardTxnPayload(t, card))
 	})
 }
 

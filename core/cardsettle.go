@@ -225,7 +225,7 @@ func (s *Service) writeSettlement(ctx context.Context, tx baas.Tx, o, child *baa
 	if err != nil {
 		return err
 	}
-	payload := cardTxnPayload(child, card.MaskedPAN)
+	payload := cardTxnPayload(child, card)
 	payload["original"] = map[string]any{"transaction_id": o.ID, "type": o.Type, "state": o.State,
 		"authorized_amount": o.Authorized, "captured_amount": o.Captured, "reversed_amount": o.Reversed,
 		"refunded_amount": o.Refunded}

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"math/big"
 	"slices"
 	"strconv"
@@ -146,7 +147,54 @@ func remainingCards(ctx context.Context, tx baas.Tx, tenantID, customerID string
 	if err != nil {
 		return 0, err
 	}
-	return max(CardsPerType-liveCount(cards), 0), nil
+	set, err := tx.GetCardSettings(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	return max(cardAllowance(set)-liveCount(cards), 0), nil
+}
+
+// cardAllowance is the live cards of each type a tenant's customers may hold.
+func cardAllowance(set *baas.CardSettings) int {
+	if set.CardsPerType > 0 {
+		return set.CardsPerType
+	}
+	return CardsPerType
+}
+
+// CardAllowance is a tenant's Codego card allowance as the operator sees it.
+type CardAllowance struct {
+	TenantID     string `json:"tenant_id"`
+	CardsPerType int    `json:"cards_per_type"`
+	Default      bool   `json:"default"` // CardsPerType: the tenant set nothing
+}
+
+// GetCardAllowance returns how many live cards of each type (debit, prepaid) a tenant's
+// Codego customers may hold.
+func (s *Service) GetCardAllowance(ctx context.Context, tenantID string) (*CardAllowance, error) {
+	set, err := s.GetCardSettings(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	return &CardAllowance{TenantID: tenantID, CardsPerType: cardAllowance(set), Default: set.CardsPerType == 0}, nil
+}
+
+// SetCardAllowance sets how many live cards of each type a tenant's Codego customers may
+// hold (1 to MaxCardsPerType; EInvalid otherwise), what check_remaining_card counts
+// from. Customers who hold more than a lowered allowance keep their cards and order no
+// more.
+func (s *Service) SetCardAllowance(ctx context.Context, tenantID string, n int) (*CardAllowance, error) {
+	if n < 1 || n > MaxCardsPerType {
+		return nil, baas.Invalid(fmt.Sprintf("cards_per_type must be between 1 and %d", MaxCardsPerType))
+	}
+	err := s.updateCardSettings(ctx, tenantID, baas.AuditCardSettingsChanged, func(set *baas.CardSettings, t *baas.Tenant) (map[string]any, error) {
+		set.CardsPerType = n
+		return map[string]any{"cards_per_type": n}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CardAllowance{TenantID: tenantID, CardsPerType: n}, nil
 }
 
 // OrderCodegoCardParams are the inputs of OrderCodegoCard.
@@ -158,7 +206,8 @@ type OrderCodegoCardParams struct {
 
 // OrderCodegoCard orders a physical card of a type for a customer of the tenant in ctx.
 // The customer's KYC must be verified (EConflict KYC_NOT_VERIFIED) and their allowance
-// of the type not used up (EConflict CARD_LIMIT_REACHED: CardsPerType live cards). A
+// of the type not used up (EConflict CARD_LIMIT_REACHED: the tenant's allowance of live
+// cards, CardsPerType unless set). A
 // debit card spends from the customer's EUR account; a prepaid card from its own account,
 // opened with the customer's first prepaid card. The card is ordered (accepted and
 // shipped at once for a sandbox tenant with auto-ship on: shipping charges its cost).

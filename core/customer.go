@@ -348,8 +348,12 @@ const (
 	CardDebit   = "debitcard"
 )
 
-// CardsPerType is how many cards of each type a customer may order.
-const CardsPerType = 1
+// CardsPerType is how many live cards of each type a customer may hold when the tenant
+// set no allowance (SetCardAllowance); MaxCardsPerType bounds the allowance.
+const (
+	CardsPerType    = 1
+	MaxCardsPerType = 100
+)
 
 func cardType(t string) (string, error) {
 	switch strings.ToLower(strings.TrimSpace(t)) {
@@ -361,8 +365,8 @@ func cardType(t string) (string, error) {
 	return "", baas.Invalid("type must be prepaid or debitcard")
 }
 
-// RemainingCards returns how many cards of a type the customer may still order:
-// CardsPerType less the live cards of that type they hold (a stolen, lost or expired
+// RemainingCards returns how many cards of a type the customer may still order: the
+// tenant's allowance (CardsPerType unless set) less the live cards of that type they hold (a stolen, lost or expired
 // card no longer counts; its replacement does).
 func (s *Service) RemainingCards(ctx context.Context, k baas.CustomerKey, typ string) (int, error) {
 	product, err := codegoProduct(typ)

@@ -81,31 +81,43 @@ func floatDate(s, reason, name string) (time.Time, error) {
 // its year.
 func FloatMonth(month, year, typ string) (FloatFilter, error) {
 	var f FloatFilter
-	month, year = strings.TrimSpace(month), strings.TrimSpace(year)
 	typ, err := floatType(typ)
 	if err != nil {
 		return f, err
 	}
 	f.Type = typ
+	f.From, f.To, err = monthPeriod(month, year, false,
+		baas.Reasonf(baas.EInvalid, ReasonFloatMonth, "month must be a month from 01 to 12 (MM)"),
+		baas.Reasonf(baas.EInvalid, ReasonFloatYear, "year must be a year of four digits (YYYY)"))
+	return f, err
+}
+
+// monthPeriod reads a calendar month (UTC) as the period [from, to): month 1 to 12 ("03"
+// or "3") and a year of four digits (or, with shortYear, two: "21" is 2021). Both blank:
+// no period (zero times); a year alone: that whole year; a month needs its year. A bad
+// month is monthErr, a bad or missing year yearErr.
+func monthPeriod(month, year string, shortYear bool, monthErr, yearErr error) (from, to time.Time, err error) {
+	month, year = strings.TrimSpace(month), strings.TrimSpace(year)
 	if month == "" && year == "" {
-		return f, nil
+		return from, to, nil
 	}
 	y, err := strconv.Atoi(year)
-	if err != nil || len(year) != 4 || y < 1970 {
-		return f, baas.Reasonf(baas.EInvalid, ReasonFloatYear, "year must be a year of four digits (YYYY)")
+	switch {
+	case err == nil && shortYear && len(year) == 2 && year[0] >= '0' && year[0] <= '9':
+		y += 2000
+	case err != nil || len(year) != 4 || y < 1970:
+		return from, to, yearErr
 	}
 	if month == "" {
-		f.From = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
-		f.To = f.From.AddDate(1, 0, 0)
-		return f, nil
+		from = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
+		return from, from.AddDate(1, 0, 0), nil
 	}
 	m, err := strconv.Atoi(month)
 	if err != nil || len(month) > 2 || m < 1 || m > 12 {
-		return f, baas.Reasonf(baas.EInvalid, ReasonFloatMonth, "month must be a month from 01 to 12 (MM)")
+		return from, to, monthErr
 	}
-	f.From = time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
-	f.To = f.From.AddDate(0, 1, 0)
-	return f, nil
+	from = time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+	return from, from.AddDate(0, 1, 0), nil
 }
 
 func floatType(s string) (string, error) {

@@ -16,6 +16,8 @@ func (h *Handler) registerCardLoads(mux httpx.Mux) {
 	mux.Handle("POST /admin/api/sandbox/incoming-transfers", h.authed(h.incomingTransfer))
 	mux.Handle("GET /admin/api/tenants/{id}/card-load-limits", h.authed(h.getCardLoadLimits))
 	mux.Handle("PUT /admin/api/tenants/{id}/card-load-limits", h.authed(h.putCardLoadLimits))
+	mux.Handle("GET /admin/api/tenants/{id}/card-allowance", h.authed(h.getCardAllowance))
+	mux.Handle("PUT /admin/api/tenants/{id}/card-allowance", h.authed(h.putCardAllowance))
 }
 
 // incomingTransfer: POST /admin/api/sandbox/incoming-transfers
@@ -75,5 +77,35 @@ func (h *Handler) putCardLoadLimits(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, l)
+	return nil
+}
+
+// getCardAllowance: GET /admin/api/tenants/{id}/card-allowance.
+func (h *Handler) getCardAllowance(w http.ResponseWriter, r *http.Request) error {
+	a, err := h.core.GetCardAllowance(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, a)
+	return nil
+}
+
+// putCardAllowance: PUT /admin/api/tenants/{id}/card-allowance {"cards_per_type":2} — the
+// live Codego cards of each type a customer may hold (check_remaining_card).
+func (h *Handler) putCardAllowance(w http.ResponseWriter, r *http.Request) error {
+	var in struct {
+		CardsPerType *int `json:"cards_per_type" want:"an integer number of cards"`
+	}
+	if _, err := decode(r, &in); err != nil {
+		return err
+	}
+	if in.CardsPerType == nil {
+		return baas.Invalid("cards_per_type is required")
+	}
+	a, err := h.core.SetCardAllowance(r.Context(), r.PathValue("id"), *in.CardsPerType)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, a)
 	return nil
 }

@@ -29,6 +29,7 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"PUT", "/admin/api/kyc/settings/{t}"},
 	{"POST", "/admin/api/kyc/documents/{x}/reject"},
 	{"POST", "/admin/api/sandbox/cards/{x}"}, // + "{card_id}/transactions"
+	{"PUT", "/admin/api/tenants/{t}/card-allowance"},
 }
 
 // FuzzAdminRequest sends arbitrary bodies and path tails to the operator API over a real
@@ -44,6 +45,7 @@ func FuzzAdminRequest(f *testing.F) {
 		`{"amount":"1"}`, `{"events":[1]}`, `{"name":` + "\xff" + `}`, `{"sandbox":null}`,
 		`{"type":"purchase","amount":1234,"currency":"USD","merchant_name":"CORNER GROCERY","merchant_country":"US","mcc":"5411","entry_mode":"chip"}`,
 		`{"type":"capture","amount":-1,"original_transaction_id":"\u0000"}`,
+		`{"cards_per_type":2}`, `{"cards_per_type":0}`, `{"cards_per_type":1.5}`, `{"cards_per_type":1e9}`,
 	} {
 		for i := range fuzzRoutes {
 			f.Add(uint8(i), []byte(seed), "")

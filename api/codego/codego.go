@@ -136,6 +136,9 @@ var endpoints = map[string]endpoint{
 	"prepaid_load_balance_card": {authToken, false, (*Handler).prepaidLoad},
 	"reset_card_pin":            {authToken, false, (*Handler).resetCardPIN},
 	"replace_stolen_card":       {authToken, false, (*Handler).replaceStolenCard},
+	// cardtxn.go
+	"debitcard_trx":            {authToken, false, (*Handler).debitCardTrx},
+	"prepaid_card_transaction": {authToken, false, (*Handler).prepaidCardTransaction},
 	// crypto.go
 	"crypto_getCoinList":           {authToken, false, (*Handler).coinList},
 	"crypto_generateWaletAddress":  {authToken, false, (*Handler).generateWallet},

@@ -105,7 +105,8 @@ func wordFields(e *baas.Error) *baas.Error {
 
 // RenderEvent returns the body a Codego receiver gets for an event, in the shapes of the
 // Codego webhooks (docs/codego.md): the KYC webhook for kyc.* events, the Load Card
-// webhook for card.load.* events (cards.go), and account.created
+// webhook for card.load.* events (cards.go), the debit-card transaction webhook for the
+// card transaction events of Codego cards (cardtxn.go), and account.created
 // with user_id for the customers opened through Codego. It returns nil for the events
 // it does not render.
 func RenderEvent(e *baas.Event) ([]byte, error) {
@@ -134,6 +135,8 @@ func RenderEvent(e *baas.Event) ([]byte, error) {
 		})
 	case strings.HasPrefix(e.Type, "card.load."):
 		return renderCardLoad(e)
+	case cardTrxEvents[e.Type]:
+		return renderCardTrx(e) // cardtxn.go
 	case e.Type == "crypto.deposit":
 		return renderCryptoDeposit(e) // crypto.go
 	case e.Type == "account.created":

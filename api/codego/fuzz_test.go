@@ -136,6 +136,15 @@ func FuzzCodegoRequest(f *testing.F) {
 		`user_id=` + env.userID + `&type=prepaid`,
 		`[]`, `null`, "\xff\xfe", `{"user_id":"\u0000"}`, `{"type":"prepaid","type":7}`,
 		`{"whitelabel_id":"\u0000","apikey":"\u0000"}`, `{"authtoken":"\u0000"}`, "user_id=%00&type=%ff",
+		// The card statements' filters: page, type, month and year.
+		`{"user_id":"` + env.userID + `","page":0,"type":"refund"}`,
+		`{"user_id":"` + env.userID + `","page":"99999999999999999999","type":"CREDIT"}`,
+		`{"user_id":"` + env.userID + `","page":-1e3,"type":["debit"]}`,
+		`{"user_id":"` + env.userID + `","month":"12","year":"21","page":"2"}`,
+		`{"user_id":"` + env.userID + `","month":12,"year":2021}`,
+		`{"user_id":"` + env.userID + `","month":"00","year":"-1"}`,
+		`{"user_id":"` + env.userID + `","month":"1.5","year":"２０２１"}`,
+		`user_id=` + env.userID + `&month=7&year=&page=1`,
 	}
 	for i := range fuzzAPIs {
 		for _, s := range seeds {

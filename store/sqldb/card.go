@@ -154,8 +154,8 @@ func (x *queries) PutCardProductSettings(ctx context.Context, s *baas.CardProduc
 func (x *queries) GetCardSettings(ctx context.Context, tenantID string) (*baas.CardSettings, error) {
 	s := &baas.CardSettings{TenantID: tenantID}
 	var updated int64
-	err := x.row(ctx, `SELECT auto_ship, data_key_id, data_public_key, updated_at FROM card_settings WHERE tenant_id = ?`,
-		tenantID).Scan(&s.AutoShip, &s.DataKeyID, &s.DataPublicKey, &updated)
+	err := x.row(ctx, `SELECT auto_ship, cards_per_type, data_key_id, data_public_key, updated_at FROM card_settings
+		WHERE tenant_id = ?`, tenantID).Scan(&s.AutoShip, &s.CardsPerType, &s.DataKeyID, &s.DataPublicKey, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return s, nil
 	}
@@ -167,9 +167,10 @@ func (x *queries) GetCardSettings(ctx context.Context, tenantID string) (*baas.C
 }
 
 func (x *queries) PutCardSettings(ctx context.Context, s *baas.CardSettings) error {
-	_, err := x.exec(ctx, `INSERT INTO card_settings (tenant_id, auto_ship, data_key_id, data_public_key, updated_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET auto_ship = excluded.auto_ship,
-		data_key_id = excluded.data_key_id, data_public_key = excluded.data_public_key, updated_at = excluded.updated_at`,
-		s.TenantID, s.AutoShip, s.DataKeyID, s.DataPublicKey, micros(s.UpdatedAt))
+	_, err := x.exec(ctx, `INSERT INTO card_settings (tenant_id, auto_ship, cards_per_type, data_key_id, data_public_key,
+		updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id) DO UPDATE SET auto_ship = excluded.auto_ship,
+		cards_per_type = excluded.cards_per_type, data_key_id = excluded.data_key_id,
+		data_public_key = excluded.data_public_key, updated_at = excluded.updated_at`,
+		s.TenantID, s.AutoShip, s.CardsPerType, s.DataKeyID, s.DataPublicKey, micros(s.UpdatedAt))
 	return err
 }

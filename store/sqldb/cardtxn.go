@@ -92,7 +92,8 @@ func (w *where) in(col string, vals []string) {
 	}
 }
 
-func (x *queries) ListCardTransactions(ctx context.Context, f baas.CardTxnFilter) ([]*baas.CardTransaction, error) {
+// cardTxnWhere is the condition of a card transaction filter (its Offset and Limit aside).
+func cardTxnWhere(f baas.CardTxnFilter) *where {
 	w := &where{}
 	if f.TenantID != "" {
 		w.add("tenant_id = ?", f.TenantID)
@@ -100,6 +101,7 @@ func (x *queries) ListCardTransactions(ctx context.Context, f baas.CardTxnFilter
 	if f.CardID != "" {
 		w.add("card_id = ?", f.CardID)
 	}
+	w.in("card_id", f.CardIDs)
 	w.in("type", f.Types)
 	if f.Status != "" {
 		w.add("status = ?", f.Status)
@@ -112,7 +114,21 @@ func (x *queries) ListCardTransactions(ctx context.Context, f baas.CardTxnFilter
 	if f.BeforeID != "" {
 		w.add("id < ?", f.BeforeID)
 	}
+	if !f.CreatedFrom.IsZero() {
+		w.add("created_at >= ?", micros(f.CreatedFrom))
+	}
+	if !f.CreatedBefore.IsZero() {
+		w.add("created_at < ?", micros(f.CreatedBefore))
+	}
+	return w
+}
+
+func (x *queries) ListCardTransactions(ctx context.Context, f baas.CardTxnFilter) ([]*baas.CardTransaction, error) {
+	w := cardTxnWhere(f)
 	limit, args := limitClause(f.Limit, w.args)
+	if f.Offset > 0 && limit != "" {
+		limit, args = limit+" OFFSET ?", append(args, f.Offset)
+	}
 	rows, err := x.query(ctx, `SELECT `+cardTxnCols+` FROM card_transactions`+w.String()+` ORDER BY id DESC`+limit, args...)
 	if err != nil {
 		return nil, err
@@ -127,6 +143,13 @@ func (x *queries) ListCardTransactions(ctx context.Context, f baas.CardTxnFilter
 		out = append(out, t)
 	}
 	return out, rows.Err()
+}
+
+func (x *queries) CountCardTransactions(ctx context.Context, f baas.CardTxnFilter) (int, error) {
+	w := cardTxnWhere(f)
+	var n int
+	err := x.row(ctx, `SELECT COUNT(*) FROM card_transactions`+w.String(), w.args...).Scan(&n)
+	return n, x.translate(err)
 }
 
 func (x *queries) ApprovedCardTotals(ctx context.Context, cardID, currency, homeCountry string, since time.Time) (domestic, international int64, err error) {

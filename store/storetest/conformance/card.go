@@ -157,6 +157,7 @@ func testCardSettings(t *testing.T, s baas.Store) {
 	}
 	for _, cs := range []baas.CardSettings{
 		{TenantID: ten, AutoShip: true, UpdatedAt: now()},
+		{TenantID: ten, AutoShip: true, CardsPerType: 3, UpdatedAt: now()},
 		{TenantID: ten, DataKeyID: "k1", DataPublicKey: "-----BEGIN PUBLIC KEY-----", UpdatedAt: now()},
 	} {
 		inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.PutCardSettings(ctx, &cs) })

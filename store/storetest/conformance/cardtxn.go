@@ -146,10 +146,24 @@ func testCardTransactions(t *testing.T, s baas.Store) {
 		"states":    {baas.CardTxnFilter{CardID: c.ID, States: []string{baas.CardTxnCompleted}}, []string{capt.ID}},
 		"expiring":  {baas.CardTxnFilter{ExpiresBefore: at.Add(8 * 24 * time.Hour), CardID: c.ID}, []string{}},
 		"first one": {baas.CardTxnFilter{CardID: c.ID, Limit: 1}, []string{eur.ID}},
+		"cards":     {baas.CardTxnFilter{CardIDs: []string{c.ID, newCardID()}, Limit: 2}, []string{eur.ID, capt.ID}},
+		"no card":   {baas.CardTxnFilter{CardIDs: []string{newCardID()}}, []string{}},
+		"offset":    {baas.CardTxnFilter{CardID: c.ID, Offset: 2, Limit: 2}, []string{dec.ID, p3.ID}},
+		"past end":  {baas.CardTxnFilter{CardID: c.ID, Offset: 7, Limit: 2}, []string{}},
+		"period": {baas.CardTxnFilter{CardID: c.ID, CreatedFrom: at.Add(time.Minute), CreatedBefore: at.Add(3 * time.Minute)},
+			[]string{p2.ID, p1.ID}},
 	} {
 		if got := list(tc.f); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("%s: %v; want %v", name, got, tc.want)
 		}
+		if tc.f.Limit == 0 {
+			if n, err := r.CountCardTransactions(ctx, tc.f); err != nil || n != len(tc.want) {
+				t.Errorf("%s: CountCardTransactions = %d, %v; want %d", name, n, err, len(tc.want))
+			}
+		}
+	}
+	if n, err := r.CountCardTransactions(ctx, baas.CardTxnFilter{CardID: c.ID, Offset: 2, Limit: 2}); err != nil || n != len(all) {
+		t.Errorf("CountCardTransactions ignores paging: %d, %v", n, err)
 	}
 
 	// The expiry sweep finds open authorizations whose time has come.
