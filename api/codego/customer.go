@@ -134,6 +134,8 @@ func RenderEvent(e *baas.Event) ([]byte, error) {
 		})
 	case strings.HasPrefix(e.Type, "card.load."):
 		return renderCardLoad(e)
+	case strings.HasSuffix(e.Type, "giftcard.updated"):
+		return renderGiftcard(e) // giftcard.go
 	case e.Type == "crypto.deposit":
 		return renderCryptoDeposit(e) // crypto.go
 	case e.Type == "account.created":
