@@ -220,11 +220,7 @@ func (s *Service) OrderCodegoCard(ctx context.Context, p OrderCodegoCardParams) 
 		holder := baas.CardHolder{FirstName: cust.FirstName, LastName: cust.LastName, Phone: cust.Phone,
 			Address1: cust.Profile.ShipAddress, City: cust.Profile.ShipCity, State: cust.Profile.ShipRegion,
 			ZipCode: cust.Profile.ShipZipCode}
-		name := strings.TrimSpace(cust.FirstName + " " + cust.LastName)
-		if r := []rune(name); len(r) > maxNameForPrint {
-			name = string(r[:maxNameForPrint])
-		}
-		c, err := s.newCodegoCard(ctx, tx, product, acct, name, holder, p.Variant, nil, now)
+		c, err := s.newCodegoCard(ctx, tx, product, acct, printName(cust), holder, p.Variant, nil, now)
 		if err != nil {
 			return err
 		}
@@ -232,6 +228,16 @@ func (s *Service) OrderCodegoCard(ctx context.Context, p OrderCodegoCardParams) 
 		return nil
 	})
 	return out, err
+}
+
+// printName is what a card of the customer embosses: their first and last name, cut to
+// maxNameForPrint characters.
+func printName(cust *baas.ProfiledCustomer) string {
+	name := strings.TrimSpace(cust.FirstName + " " + cust.LastName)
+	if r := []rune(name); len(r) > maxNameForPrint {
+		name = string(r[:maxNameForPrint])
+	}
+	return name
 }
 
 // newCodegoCard issues and writes a card of product on acct.

@@ -295,15 +295,11 @@ func (s *Service) IssueGiftcard(ctx context.Context, p IssueGiftcardParams) (*Is
 		if err := tx.CreateAccount(ctx, acct); err != nil {
 			return err
 		}
-		name := strings.TrimSpace(cust.FirstName + " " + cust.LastName)
-		if r := []rune(name); len(r) > maxNameForPrint {
-			name = string(r[:maxNameForPrint])
-		}
 		c, err := s.issueCard(ctx, tx, tenantID, product, now)
 		if err != nil {
 			return err
 		}
-		c.CustomerID, c.AccountID, c.NameForPrint = cust.ID, acct.ID, name
+		c.CustomerID, c.AccountID, c.NameForPrint = cust.ID, acct.ID, printName(cust)
 		c.Holder = baas.CardHolder{FirstName: cust.FirstName, LastName: cust.LastName, Phone: p.Mobile}
 		if err := createCard(ctx, tx, c, map[string]any{"giftcard": k.Kind}, now); err != nil {
 			return err

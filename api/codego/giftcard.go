@@ -232,8 +232,10 @@ type giftcardEntry struct {
 	Created      string `json:"created"`
 }
 
-// giftcardsAll: POST /api/getAllGiftcard — every gift card of the whitelabel.
+// giftcardsAll: POST /api/getAllGiftcard — every gift card of the whitelabel. Its example
+// sends a user_id that its table does not list: taken and ignored.
 func (h *Handler) giftcardsAll(ctx context.Context, req *request, s *session) (any, error) {
+	req.str(strOpt{optional: true, max: 200}, "user_id")
 	if err := req.finish(); err != nil {
 		return nil, err
 	}
