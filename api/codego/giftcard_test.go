@@ -3,6 +3,9 @@ package codego_test
 import (
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/baas-oss/baas/money"
 	"github.com/baas-oss/baas/server/servertest"
 	"github.com/baas-oss/baas/store/storetest"
+	"github.com/baas-oss/baas/webhook"
 )
 
 // specGiftcardBodies are the gift-card examples' --data-raw bodies, verbatim.
@@ -391,3 +395,64 @@ func TestGiftcards(t *testing.T) {
 }
 
 func twoDigits(n int) string { return string([]byte{byte('0' + n/10%10), byte('0' + n%10)}) }
+
+// TestGiftcardWebhookDelivery delivers the HS gift-card webhook through the real
+// dispatcher to an endpoint in the payload format: the spec's bare body, with the
+// event-request-key header.
+func TestGiftcardWebhookDelivery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		e := servertest.StartWith(t, engine, servertest.Options{CodegoRateLimit: -1})
+		c := e.CodegoLogin(t, e.Tenant)
+		uid := signup(t, c, "hook@example.com")
+		type hit struct {
+			key  string
+			body []byte
+		}
+		hits := make(chan hit, 16)
+		rc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			hits <- hit{r.Header.Get("event-request-key"), b}
+		}))
+		t.Cleanup(rc.Close)
+		sec, err := e.Core.CreateWebhookEndpoint(context.Background(), core.CreateWebhookEndpointParams{
+			TenantID: e.Tenant.TenantID, URL: rc.URL, EventTypes: []string{"giftcard.updated", "hs_giftcard.updated"},
+			Format: baas.WebhookPayload})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := webhook.NewDispatcher(e.Core, webhook.Config{PollInterval: 10 * time.Millisecond, Jitter: -1,
+			Schedule: []time.Duration{20 * time.Millisecond}, Render: codego.RenderEvent}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { defer close(done); _ = d.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+
+		hs, _ := issue(t, c, "hs_generate_virtual_card", uid, "10")
+		purchase(t, e, hs, 92)
+		var got []hit
+		for len(got) < 2 {
+			select {
+			case h := <-hits:
+				got = append(got, h)
+			case <-time.After(20 * time.Second):
+				t.Fatalf("%d webhooks delivered", len(got))
+			}
+		}
+		for i, h := range got {
+			if h.key != sec.EventRequestKey {
+				t.Fatalf("event-request-key %q", h.key)
+			}
+			var m map[string]any
+			if err := json.Unmarshal(h.body, &m); err != nil || len(m) != 4 || m["status"] != float64(1) || m["card_id"] != hs {
+				t.Fatalf("webhook %d: %s", i, h.body)
+			}
+			if i == 1 && (m["balance"] != "9.08" || len(m["trx"].([]any)) != 2) {
+				t.Fatalf("webhook after the purchase: %s", h.body)
+			}
+		}
+	})
+}
