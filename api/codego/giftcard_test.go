@@ -147,6 +147,10 @@ func TestGiftcards(t *testing.T) {
 			t.Fatalf("float movements: %v", mv)
 		}
 
+		// The operator funds the float: a credit among the issues.
+		adminOK(t, e, "POST", "/admin/api/tenants/"+tenantID+"/fund", map[string]any{"amount": 10_000, "currency": "EUR"})
+		const funded = 10_000
+
 		// Details: not before the delay; then the full data once; masked afterwards.
 		r := giftSpec(t, c, "get_giftcard_detail", map[string]any{"user_id": uid, "card_id": std, "access_code": stdCode})
 		wantOK(t, r, "1")
@@ -193,7 +197,7 @@ func TestGiftcards(t *testing.T) {
 		// HS and US with their examples' bodies (€10.00: a fee of 5 + 1 + 0.20).
 		hs, hsCode := issue(t, c, "hs_generate_virtual_card", uid, "10")
 		us, usCode := issue(t, c, "us_generate_virtual_card", uid, "10")
-		if got := floatCents(t, c); got != start-11165-1620-1620 {
+		if got := floatCents(t, c); got != start+funded-11165-1620-1620 {
 			t.Fatalf("float after three issues: %d", got)
 		}
 		clock.Add(time.Minute)
@@ -321,7 +325,7 @@ func TestGiftcards(t *testing.T) {
 			{"generate_virtual_card", map[string]any{"user_id": "nobody", "amount": "10"}, 404, ""},
 			{"hs_generate_virtual_card", map[string]any{"user_id": uid, "amount": "10", "mobile_number": ""}, 400, "mobile_number"},
 			{"hs_generate_virtual_card", map[string]any{"user_id": uid, "amount": "10", "mobile_number": "call me"}, 400, "mobile_number"},
-			{"hs_generate_virtual_card", map[string]any{"user_id": uid, "amount": "400", "mobile_number": "39-1234567890"}, 0, "float"},
+			{"hs_generate_virtual_card", map[string]any{"user_id": uid, "amount": "500", "mobile_number": "39-1234567890"}, 0, "float"},
 			{"us_generate_virtual_card", map[string]any{"user_id": uid, "amount": "5000.01", "mobile_number": "39-1234567890"}, 400, "amount must be between"},
 			{"block_gift_card", map[string]any{"user_id": other, "card_id": std}, 404, ""},
 			{"get_giftcard_transaction", map[string]any{"user_id": other, "card_id": std}, 404, ""},
@@ -381,7 +385,7 @@ func TestGiftcards(t *testing.T) {
 		// cards hold and what they spent at the network.
 		bal := balances(t, e, tenantID)
 		spent := int64(2550 + 399 + 10 + 11 + 12 + 13 + 14)
-		if got := start - bal["master/EUR"]; got != bal["fees/EUR"]+bal["giftcard/EUR"]+spent {
+		if got := start + funded - bal["master/EUR"]; got != bal["fees/EUR"]+bal["giftcard/EUR"]+spent {
 			t.Fatalf("float %d fell by %d; fees %d + gift cards %d + spent %d", bal["master/EUR"], got, bal["fees/EUR"],
 				bal["giftcard/EUR"], spent)
 		}
