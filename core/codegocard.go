@@ -470,6 +470,9 @@ func (s *Service) ResetCodegoCardPIN(ctx context.Context, k baas.CustomerKey, ca
 		return nil, "", err
 	}
 	info, err := s.customerCard(ctx, k, "", cardID, func(tx baas.Tx, c *baas.Card, now time.Time) error {
+		if isGiftcard(c) {
+			return errCardNotFound()
+		}
 		if !c.Status.Live() {
 			return baas.Reasonf(baas.EConflict, "INVALID_CARD_STATUS", "a %s card's PIN cannot be reset", c.Status)
 		}
@@ -516,6 +519,9 @@ func (s *Service) SetCodegoCardLock(ctx context.Context, k baas.CustomerKey, typ
 func (s *Service) ReplaceCodegoCard(ctx context.Context, k baas.CustomerKey, cardID string) (*CardInfo, error) {
 	var out *CardInfo
 	_, err := s.customerCard(ctx, k, "", cardID, func(tx baas.Tx, c *baas.Card, now time.Time) error {
+		if isGiftcard(c) { // a gift card has its own APIs, and no replacement
+			return errCardNotFound()
+		}
 		switch c.Status {
 		case baas.CardLost, baas.CardStolen, baas.CardExpired:
 		default:

@@ -109,6 +109,13 @@ func LookupGiftcardKind(kindOrProduct string) (GiftcardKind, bool) {
 	return GiftcardKind{}, false
 }
 
+// isGiftcard reports whether c is a gift card: the debit and prepaid card APIs do not
+// serve it.
+func isGiftcard(c *baas.Card) bool {
+	_, ok := LookupGiftcardKind(c.Product)
+	return ok
+}
+
 // GiftcardFeeConfig is a tenant's effective fees of a gift-card product.
 type GiftcardFeeConfig struct {
 	TenantID         string `json:"tenant_id"`
@@ -483,7 +490,7 @@ func (s *Service) giftcard(ctx context.Context, k baas.CustomerKey, kind, cardID
 	}
 	var out *GiftcardView
 	_, err := s.customerCard(ctx, k, product, cardID, func(tx baas.Tx, c *baas.Card, now time.Time) error {
-		if _, ok := LookupGiftcardKind(c.Product); !ok {
+		if !isGiftcard(c) {
 			return errCardNotFound()
 		}
 		g, err := tx.GetGiftcard(ctx, c.TenantID, c.ID)

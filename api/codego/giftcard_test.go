@@ -334,6 +334,10 @@ func TestGiftcards(t *testing.T) {
 		} {
 			wantCode(t, giftSpec(t, c, x.name, x.fields), x.code, x.msg)
 		}
+		// The debit and prepaid card APIs do not serve gift cards.
+		wantCode(t, spec(t, c, "replace_stolen_card", map[string]any{"user_id": uid, "card_id": hs}), 404, "")
+		wantCode(t, spec(t, c, "reset_card_pin", map[string]any{"user_id": uid, "card_id": hs}), 404, "")
+		wantCode(t, spec(t, c, "prepaid_load_balance_card", map[string]any{"user_id": uid, "card_id": hs, "amount": 10}), 404, "")
 		if got := floatCents(t, c); got != before {
 			t.Fatalf("refusals moved the float: %d → %d", before, got)
 		}
