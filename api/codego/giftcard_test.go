@@ -13,6 +13,7 @@ import (
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/api/codego"
+	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/money"
 	"github.com/baas-oss/baas/server/servertest"
@@ -461,6 +462,47 @@ func TestGiftcardWebhookDelivery(t *testing.T) {
 			if i == 1 && (m["balance"] != "9.08" || len(m["trx"].([]any)) != 2) {
 				t.Fatalf("webhook after the purchase: %s", h.body)
 			}
+		}
+	})
+}
+
+// TestGiftcardDetailsOnce asks for a gift card's details from several clients at once:
+// exactly one gets the number, expiry and CVV.
+func TestGiftcardDetailsOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		e := servertest.StartWith(t, engine, servertest.Options{CodegoRateLimit: -1})
+		c := e.CodegoLogin(t, e.Tenant)
+		uid := signup(t, c, "once@example.com")
+		card, code := issue(t, c, "us_generate_virtual_card", uid, "25.5")
+		k := baas.CustomerKey{Ref: httpx.NormalizeRef(uid)}
+		ctx := baas.WithTenant(context.Background(), e.Tenant.TenantID)
+		const n = 8
+		got := make(chan bool, n)
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				d, err := e.Core.GiftcardDetails(ctx, k, core.GiftcardUS, card, code)
+				if err != nil {
+					errs <- err
+					return
+				}
+				got <- d.Data != nil
+			}()
+		}
+		full := 0
+		for range n {
+			select {
+			case err := <-errs:
+				t.Fatal(err)
+			case g := <-got:
+				if g {
+					full++
+				}
+			}
+		}
+		if full != 1 {
+			t.Fatalf("%d of %d calls got the card's data", full, n)
 		}
 	})
 }
