@@ -47,4 +47,5 @@ type Tx interface {
 	CardTxnTx         // cardtxn.go
 	CardLoadTx        // cardload.go
 	WalletTx          // wallet.go
+	GiftcardTx        // giftcard.go
 }

@@ -338,7 +338,10 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 			}
 			events = append(events, e)
 		}
-		return tx.RecordEvents(ctx, events)
+		if err := tx.RecordEvents(ctx, events); err != nil {
+			return err
+		}
+		return s.giftcardUpdated(ctx, tx, c, now) // giftcard.go: a gift card's balance webhook
 	})
 	var d *declined
 	switch {

@@ -229,7 +229,10 @@ func (s *Service) writeSettlement(ctx context.Context, tx baas.Tx, o, child *baa
 	payload["original"] = map[string]any{"transaction_id": o.ID, "type": o.Type, "state": o.State,
 		"authorized_amount": o.Authorized, "captured_amount": o.Captured, "reversed_amount": o.Reversed,
 		"refunded_amount": o.Refunded}
-	return event(ctx, tx, o.TenantID, evt, child.ID, now, payload)
+	if err := event(ctx, tx, o.TenantID, evt, child.ID, now, payload); err != nil {
+		return err
+	}
+	return s.giftcardUpdated(ctx, tx, card, now) // giftcard.go: a gift card's balance webhook
 }
 
 // expireOne releases what o's hold still reserves (o is locked in tx), recording an

@@ -269,11 +269,7 @@ func (s *Service) OrderCodegoCard(ctx context.Context, p OrderCodegoCardParams) 
 		holder := baas.CardHolder{FirstName: cust.FirstName, LastName: cust.LastName, Phone: cust.Phone,
 			Address1: cust.Profile.ShipAddress, City: cust.Profile.ShipCity, State: cust.Profile.ShipRegion,
 			ZipCode: cust.Profile.ShipZipCode}
-		name := strings.TrimSpace(cust.FirstName + " " + cust.LastName)
-		if r := []rune(name); len(r) > maxNameForPrint {
-			name = string(r[:maxNameForPrint])
-		}
-		c, err := s.newCodegoCard(ctx, tx, product, acct, name, holder, p.Variant, nil, now)
+		c, err := s.newCodegoCard(ctx, tx, product, acct, printName(cust), holder, p.Variant, nil, now)
 		if err != nil {
 			return err
 		}
@@ -281,6 +277,16 @@ func (s *Service) OrderCodegoCard(ctx context.Context, p OrderCodegoCardParams) 
 		return nil
 	})
 	return out, err
+}
+
+// printName is what a card of the customer embosses: their first and last name, cut to
+// maxNameForPrint characters.
+func printName(cust *baas.ProfiledCustomer) string {
+	name := strings.TrimSpace(cust.FirstName + " " + cust.LastName)
+	if r := []rune(name); len(r) > maxNameForPrint {
+		name = string(r[:maxNameForPrint])
+	}
+	return name
 }
 
 // newCodegoCard issues and writes a card of product on acct.
@@ -513,6 +519,9 @@ func (s *Service) ResetCodegoCardPIN(ctx context.Context, k baas.CustomerKey, ca
 		return nil, "", err
 	}
 	info, err := s.customerCard(ctx, k, "", cardID, func(tx baas.Tx, c *baas.Card, now time.Time) error {
+		if isGiftcard(c) {
+			return errCardNotFound()
+		}
 		if !c.Status.Live() {
 			return baas.Reasonf(baas.EConflict, "INVALID_CARD_STATUS", "a %s card's PIN cannot be reset", c.Status)
 		}
@@ -559,6 +568,9 @@ func (s *Service) SetCodegoCardLock(ctx context.Context, k baas.CustomerKey, typ
 func (s *Service) ReplaceCodegoCard(ctx context.Context, k baas.CustomerKey, cardID string) (*CardInfo, error) {
 	var out *CardInfo
 	_, err := s.customerCard(ctx, k, "", cardID, func(tx baas.Tx, c *baas.Card, now time.Time) error {
+		if isGiftcard(c) { // a gift card has its own APIs, and no replacement
+			return errCardNotFound()
+		}
 		switch c.Status {
 		case baas.CardLost, baas.CardStolen, baas.CardExpired:
 		default:

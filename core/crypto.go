@@ -271,6 +271,9 @@ func (s *Service) ListWallets(ctx context.Context, customer *baas.CustomerKey) (
 type CryptoDepositParams struct {
 	Address string
 	Amount  string // coins, a decimal string
+	// Idem, when its key is set, makes the deposit idempotent: the same key and request
+	// again replay the first result and credit nothing more.
+	Idem Idempotency
 }
 
 // CryptoDepositResult is a deposit credited.
@@ -296,49 +299,56 @@ const TransferCryptoDeposit = "crypto_deposit"
 // SandboxCryptoDeposit plays a deposit to a wallet of a sandbox tenant (EForbidden,
 // ReasonSandboxOnly, for a live one): DepositValue is moved from the tenant's EUR funding
 // account (the outside world) to the customer's EUR account, or to the EUR float for the
-// tenant's own wallet, in one transfer, with a crypto.deposit event.
-func (s *Service) SandboxCryptoDeposit(ctx context.Context, p CryptoDepositParams) (*CryptoDepositResult, error) {
+// tenant's own wallet, in one transfer, with a crypto.deposit event. With an
+// Idempotency-Key, a repeated request replays the first result (replayed true) and
+// credits once; the operator's keys are kept apart from the tenant's, in the wallet's
+// tenant.
+func (s *Service) SandboxCryptoDeposit(ctx context.Context, p CryptoDepositParams) (*CryptoDepositResult, bool, error) {
 	addr := strings.TrimSpace(p.Address)
 	if addr == "" {
-		return nil, baas.Invalid("address should not be empty")
+		return nil, false, baas.Invalid("address should not be empty")
 	}
 	amount, err := ParseCoin(strings.TrimSpace(p.Amount))
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	var res *CryptoDepositResult
-	err = s.store.InTx(ctx, func(tx baas.Tx) error {
-		now := s.now()
-		w, err := tx.FindWalletByAddress(ctx, addr)
-		if baas.IsCode(err, baas.ENotFound) {
-			return baas.Reasonf(baas.ENotFound, ReasonWalletNotFound, "no wallet has the address %s", truncateText(addr, 100))
-		} else if err != nil {
-			return err
-		}
+	// The wallet names the tenant whose idempotency records keep the key; wallets are
+	// never deleted or moved, so reading it before the transaction is safe.
+	w, err := s.store.Read().FindWalletByAddress(ctx, addr)
+	if baas.IsCode(err, baas.ENotFound) {
+		return nil, false, baas.Reasonf(baas.ENotFound, ReasonWalletNotFound, "no wallet has the address %s", truncateText(addr, 100))
+	} else if err != nil {
+		return nil, false, err
+	}
+	ctx = baas.WithTenant(ctx, w.TenantID)
+	if p.Idem.Key != "" {
+		p.Idem.Key = operatorKeyPrefix + p.Idem.Key
+	}
+	return idempotent(ctx, s, p.Idem, func(ctx context.Context, tx baas.Tx, now time.Time) (*CryptoDepositResult, error) {
 		t, err := tx.GetTenant(ctx, w.TenantID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !t.Sandbox {
-			return baas.Reasonf(baas.EForbidden, ReasonSandboxOnly, "crypto deposits are played for sandbox tenants only")
+			return nil, baas.Reasonf(baas.EForbidden, ReasonSandboxOnly, "crypto deposits are played for sandbox tenants only")
 		}
 		coin, err := FindCoin(w.Coin, w.Network)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		value, err := DepositValue(coin, amount)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		to, ref, err := depositAccount(ctx, tx, w, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		funding, err := systemAccount(ctx, tx, w.TenantID, baas.AccountFunding, CryptoCurrency, now)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		res = &CryptoDepositResult{TenantID: w.TenantID, WalletID: w.ID, Coin: coin.Code, Network: coin.Network,
+		res := &CryptoDepositResult{TenantID: w.TenantID, WalletID: w.ID, Coin: coin.Code, Network: coin.Network,
 			Amount: FormatCoin(amount), NetworkFee: FormatCoin(coin.NetworkFee), EURPrice: FormatCoin(coin.EURPrice),
 			Credited: value, Currency: CryptoCurrency, CreatedAt: now}
 		if to.Kind == baas.AccountCustomer {
@@ -349,19 +359,15 @@ func (s *Service) SandboxCryptoDeposit(ctx context.Context, p CryptoDepositParam
 			Metadata:    map[string]any{"wallet_id": w.ID, "address": w.Address, "coin": coin.Code, "network": coin.Network, "amount": res.Amount},
 			Legs:        ledger.Move(funding.ID, to.ID, value)})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		res.TransferID, res.Balance = pd.Transfer.ID, pd.Accounts[to.ID].Balance
-		return event(ctx, tx, w.TenantID, "crypto.deposit", w.ID, now, map[string]any{
+		return res, event(ctx, tx, w.TenantID, "crypto.deposit", w.ID, now, map[string]any{
 			"wallet_id": w.ID, "customer_id": w.CustomerID, "customer_ref": ref, "coin": coin.Code,
 			"network": coin.Network, "address": w.Address, "amount": res.Amount, "network_fee": res.NetworkFee,
 			"eur_price": res.EURPrice, "credited": value, "currency": CryptoCurrency, "transfer_id": pd.Transfer.ID,
 			"account_number": res.AccountNumber, "balance": res.Balance})
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
 
 // depositAccount returns the account a wallet's deposits credit, and the customer's

@@ -42,6 +42,9 @@ type Config struct {
 	// CardAuthorizationTTL is how long an uncaptured card authorization holds its money
 	// before the expiry sweep releases it (authorize.go).
 	CardAuthorizationTTL time.Duration
+	// GiftcardDetailsDelay is how long after its issue a gift card's details become
+	// available (giftcard.go); at most MaxGiftcardDetailsDelay.
+	GiftcardDetailsDelay time.Duration
 }
 
 // DefaultTransferBatch is the default of Config.TransferBatch, and MaxTransferBatch its
@@ -74,6 +77,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("transfer batch must be between 0 and %d", MaxTransferBatch)
 	case c.ReversalCodeTTL <= 0 || c.ReversalCodeTTL > MaxReversalCodeTTL:
 		return fmt.Errorf("top-up reversal codes must live more than 0 and at most %s", MaxReversalCodeTTL)
+	case c.GiftcardDetailsDelay < 0 || c.GiftcardDetailsDelay > MaxGiftcardDetailsDelay:
+		return errors.New("gift card details delay must be between 0 and 1h")
 	case c.CardAuthorizationTTL < time.Minute || c.CardAuthorizationTTL > MaxCardAuthorizationTTL:
 		return errors.New("card authorization expiry must be between 1 minute and 90 days")
 	}

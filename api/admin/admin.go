@@ -51,6 +51,7 @@ func (h *Handler) Register(mux httpx.Mux) {
 	h.registerSandbox(mux)       // sandbox.go
 	h.registerCardLoads(mux)     // cardloads.go
 	h.registerSandboxCrypto(mux) // crypto.go
+	h.registerGiftcardFees(mux)  // giftcardfees.go
 	mux.Handle("/admin/api/", h.authed(func(w http.ResponseWriter, r *http.Request) error {
 		return baas.Errorf(baas.ENotFound, "no route %s %s", r.Method, r.URL.Path)
 	}))

@@ -30,6 +30,8 @@ var fuzzRoutes = []struct{ method, path string }{
 	{"POST", "/admin/api/kyc/documents/{x}/reject"},
 	{"POST", "/admin/api/sandbox/cards/{x}"}, // + "{card_id}/transactions"
 	{"PUT", "/admin/api/tenants/{t}/card-allowance"},
+	{"PUT", "/admin/api/tenants/{t}/fees"},
+	{"POST", "/admin/api/sandbox/crypto-deposits"},
 }
 
 // FuzzAdminRequest sends arbitrary bodies and path tails to the operator API over a real
@@ -46,6 +48,10 @@ func FuzzAdminRequest(f *testing.F) {
 		`{"type":"purchase","amount":1234,"currency":"USD","merchant_name":"CORNER GROCERY","merchant_country":"US","mcc":"5411","entry_mode":"chip"}`,
 		`{"type":"capture","amount":-1,"original_transaction_id":"\u0000"}`,
 		`{"cards_per_type":2}`, `{"cards_per_type":0}`, `{"cards_per_type":1.5}`, `{"cards_per_type":1e9}`,
+		`{"product":"codego-giftcard","issue_fee":1000,"load_fee_fixed":100,"load_fee_percent_bp":65}`,
+		`{"product":"hs","issue_fee":-1,"load_fee_fixed":1e20,"load_fee_percent_bp":10001}`,
+		`{"product":"\u0000","issue_fee":"1","load_fee_fixed":null}`,
+		`{"address":"bc1q\u0000","amount":"0.015"}`, `{"address":"x","amount":0.015}`,
 	} {
 		for i := range fuzzRoutes {
 			f.Add(uint8(i), []byte(seed), "")

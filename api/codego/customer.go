@@ -137,6 +137,8 @@ func RenderEvent(e *baas.Event) ([]byte, error) {
 		return renderCardLoad(e)
 	case cardTrxEvents[e.Type]:
 		return renderCardTrx(e) // cardtxn.go
+	case strings.HasSuffix(e.Type, "giftcard.updated"):
+		return renderGiftcard(e) // giftcard.go
 	case e.Type == "crypto.deposit":
 		return renderCryptoDeposit(e) // crypto.go
 	case e.Type == "account.created":

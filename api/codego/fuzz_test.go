@@ -145,6 +145,17 @@ func FuzzCodegoRequest(f *testing.F) {
 		`{"user_id":"` + env.userID + `","month":"00","year":"-1"}`,
 		`{"user_id":"` + env.userID + `","month":"1.5","year":"２０２１"}`,
 		`user_id=` + env.userID + `&month=7&year=&page=1`,
+		// The gift-card fields: amount, mobile_number, access_code, card_id.
+		`{"user_id":"` + env.userID + `","amount":"10","mobile_number":"39-1234567890"}`,
+		`{"user_id":"` + env.userID + `","amount":10.5,"mobile_number":"+39 123"}`,
+		`{"user_id":"` + env.userID + `","amount":"-0.01","mobile_number":"\u0000"}`,
+		`{"user_id":"` + env.userID + `","amount":"1e9"}`, `{"user_id":"` + env.userID + `","amount":[]}`,
+		`{"user_id":"` + env.userID + `","access_code":"WERD-WEXS-SWAA-ONSW","card_id":"GTBJhMd0S4wSbcJ0Ho6wWzY9cze"}`,
+		`{"user_id":"` + env.userID + `","access_code":null,"card_id":"00000000-0000-0000-0000-000000000000"}`,
+		`{"user_id":"` + env.userID + `","access_code":"` + strings.Repeat("A", 100) + `","card_id":7}`,
+		"user_id=" + env.userID + "&amount=10&mobile_number=39-1234567890",
+		// The float filters.
+		`{"start_date":"2025-02-30","end_date":"","trans_type":"debit"}`, `{"month":"13","year":"20x5"}`,
 	}
 	for i := range fuzzAPIs {
 		for _, s := range seeds {

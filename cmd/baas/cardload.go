@@ -11,6 +11,11 @@ import (
 // answer the spec describes, short enough for a sandbox.
 const DefaultCardLoadDelay = 3 * time.Second
 
+// DefaultGiftcardDetailsDelay is how long after its issue a gift card's details become
+// available (BAAS_GIFTCARD_DETAILS_DELAY): the spec's "After 1 minute you will get
+// details of card".
+const DefaultGiftcardDetailsDelay = time.Minute
+
 // cardLoadSweepInterval is how often the server settles the card loads that are due.
 const cardLoadSweepInterval = time.Second
 

@@ -32,6 +32,7 @@ func DefaultConfig() Config {
 	c := Config{Addr: "127.0.0.1:8080", DatabaseURL: "baas.db", LogFormat: "json", ShutdownTimeout: 30 * time.Second,
 		Core: core.DefaultConfig()}
 	c.Core.CardLoadDelay = DefaultCardLoadDelay
+	c.Core.GiftcardDetailsDelay = DefaultGiftcardDetailsDelay
 	return c
 }
 
@@ -71,6 +72,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("BAAS_CARD_LOAD_DELAY must be a duration (3s) or a number of seconds: %w", err)
 		}
 		c.Core.CardLoadDelay = d
+	}
+	if v := getenv("BAAS_GIFTCARD_DETAILS_DELAY"); v != "" {
+		d, err := parseDelay(v)
+		if err != nil {
+			return fmt.Errorf("BAAS_GIFTCARD_DETAILS_DELAY must be a duration (1m) or a number of seconds: %w", err)
+		}
+		c.Core.GiftcardDetailsDelay = d
 	}
 	if v := getenv("BAAS_TOPUP_CODE_TTL"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -131,6 +131,9 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// wallet.go
 		{"Wallets", testWallets},
 
+		// giftcard.go
+		{"Giftcards", testGiftcards},
+
 		// batch.go
 		{"BatchWrites", testBatchWrites},
 	} {
