@@ -229,8 +229,50 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 	if err != nil {
 		return nil, err
 	}
+	return s.authorizeCard(ctx, p, card)
+}
+
+// tenantFacts is what never changes about a tenant, cached (Service.facts).
+type tenantFacts struct{ sandbox bool }
+
+// tenantFacts returns what never changes about a tenant, from the cache or the store.
+func (s *Service) tenantFacts(ctx context.Context, tenantID string) (tenantFacts, error) {
+	return s.facts.get(tenantID, s.now(), func() (tenantFacts, error) {
+		t, err := s.store.Read().GetTenant(ctx, tenantID)
+		if err != nil {
+			return tenantFacts{}, err
+		}
+		return tenantFacts{sandbox: t.Sandbox}, nil
+	})
+}
+
+// cardCurrency is the currency of a card's account, which never changes, from the cache
+// or the store.
+func (s *Service) cardCurrency(ctx context.Context, tenantID string, accountID int64) (string, error) {
+	return s.currency.get(accountID, s.now(), func() (string, error) {
+		a, err := s.store.Read().FindAccount(ctx, baas.AccountFilter{TenantID: tenantID, ID: &accountID})
+		if err != nil {
+			return "", err
+		}
+		return a.Currency, nil
+	})
+}
+
+// authorizeCard is Authorize for p (validated) on card, read for p's tenant.
+//
+// Before the transaction it reads only the tenant's authorization settings (the card's
+// currency is cached): when the tenant has an authorization URL, the controls and the
+// available balance are checked first, so that the tenant is asked only about a payment
+// the core would approve and is told the controls' verdict; when it has none, the
+// transaction's own checks under the card's lock (the same ones, in the same order)
+// decide alone, and a payment costs one transaction.
+func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *baas.Card) (*baas.CardTransaction, error) {
 	r := s.store.Read()
-	acct, err := r.FindAccount(ctx, baas.AccountFilter{TenantID: card.TenantID, ID: &card.AccountID})
+	auth, err := r.GetAuthorizationSettings(ctx, card.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	currency, err := s.cardCurrency(ctx, card.TenantID, card.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -244,7 +286,7 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 		MerchantCity: p.MerchantCity, MerchantCountry: p.MerchantCountry, MCC: p.MCC, EntryMode: p.EntryMode,
 		CreatedAt: now, UpdatedAt: now}
 	if t.Currency == "" {
-		t.Currency = acct.Currency
+		t.Currency = currency
 	}
 	decline := func(reason, detail string) (*baas.CardTransaction, error) {
 		return t, s.recordDecline(ctx, t, card.MaskedPAN, reason, detail)
@@ -252,23 +294,30 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 	if !cardUsable(card, now) {
 		return decline(ReasonCardInactive, "the card is "+string(card.Status))
 	}
-	if t.Currency != acct.Currency {
-		return decline(ReasonCurrency, "the card spends "+acct.Currency)
+	if t.Currency != currency {
+		return decline(ReasonCurrency, "the card spends "+currency)
 	}
 	txn := rules.Txn{Amount: t.Amount, Currency: t.Currency, MCC: t.MCC, EntryMode: t.EntryMode,
 		MerchantCountry: t.MerchantCountry, Time: now}
-	verdict, err := s.checkControls(ctx, r, card, txn, now)
-	if err != nil {
-		return nil, err
+	ap := AuthorizationParams{TenantID: card.TenantID, Reference: t.ID}
+	if auth.URL != "" {
+		verdict, err := s.checkControls(ctx, r, card, txn, now)
+		if err != nil {
+			return nil, err
+		}
+		if !verdict.Approved {
+			return decline(verdict.Reason, verdict.Detail)
+		}
+		acct, err := r.FindAccount(ctx, baas.AccountFilter{TenantID: card.TenantID, ID: &card.AccountID})
+		if err != nil {
+			return nil, err
+		}
+		if !acct.AllowNegative && acct.Available() < t.Amount {
+			return decline(ReasonInsufficient, "the available balance is below the amount")
+		}
+		ap.Data = authorizationData(t, card, verdict)
 	}
-	if !verdict.Approved {
-		return decline(verdict.Reason, verdict.Detail)
-	}
-	if !acct.AllowNegative && acct.Available() < t.Amount {
-		return decline(ReasonInsufficient, "the available balance is below the amount")
-	}
-	ad, err := s.RequestAuthorization(ctx, AuthorizationParams{TenantID: card.TenantID, Reference: t.ID,
-		Data: authorizationData(t, card, verdict)})
+	ad, err := s.askAuthorization(ctx, auth, ap)
 	if err != nil {
 		return nil, err
 	}

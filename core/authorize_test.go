@@ -468,3 +468,60 @@ func TestFirstPurchasesTogether(t *testing.T) {
 		verifyLedger(t, f.svc)
 	})
 }
+
+// TestControlChangesApplyToNextPurchase: the core caches a card's rules and its tenant's
+// region; every change through the service (a rule created, updated or deleted on the
+// card, its product or its company, the region set) applies to the very next purchase.
+func TestControlChangesApplyToNextPurchase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		f := newPayFixture(t, engine, 100_000)
+		str := func(s string) *string { return &s }
+		amount := func(n int64) *int64 { return &n }
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved) // the cache holds "no rules"
+
+		mcc, err := f.svc.CreateControl(f.ctx, "card", f.card.ID, core.ControlFields{ValidationType: str("Mcc"), Value: str("5411")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnDeclined, "spending_control:"+mcc.ID)
+		if _, err := f.svc.UpdateControl(f.ctx, mcc.ID, core.ControlFields{Value: str("7995")}); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved)
+		if _, err := f.svc.UpdateControl(f.ctx, mcc.ID, core.ControlFields{Value: str("5411")}); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnDeclined, "spending_control:"+mcc.ID)
+		if _, err := f.svc.DeleteControl(f.ctx, mcc.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved)
+
+		// A company rule on international payments: the fixture pays a US merchant, so
+		// whether it applies turns on the tenant's country alone.
+		intl, err := f.svc.CreateControl(f.ctx, "company", f.tenant, core.ControlFields{ValidationType: str("Amount"),
+			Value: str("XXX"), Amount: amount(50), CurrencyCode: str("USD"), BusinessScope: str("International")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved) // no country: domestic
+		if _, err := f.svc.SetTenantRegion(context.Background(), f.tenant, "", "FR"); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnDeclined, "spending_control:"+intl.ID)
+		if _, err := f.svc.SetTenantRegion(context.Background(), f.tenant, "", "US"); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved)
+
+		// A product rule reaches the next purchase of the card too.
+		product, err := f.svc.CreateControl(f.ctx, "product", core.ProductGirasolVirtual, core.ControlFields{
+			ValidationType: str("EntryMode"), Value: str("Chip")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnAuthorization, 100), baas.CardTxnDeclined, "spending_control:"+product.ID)
+		verifyLedger(t, f.svc)
+	})
+}
