@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -337,64 +336,22 @@ func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *ba
 			return nil, err
 		}
 	}
-	err = s.store.InTx(ctx, func(tx baas.Tx) error {
-		now := s.now()
-		c, err := tx.LockCard(ctx, card.TenantID, card.ID)
-		if err != nil {
-			return err
-		}
-		if !cardUsable(c, now) {
-			return &declined{ReasonCardInactive, "the card is " + string(c.Status)}
-		}
-		// The controls again, under the card's lock: a payment of the same card approved
-		// meanwhile counts in the totals the amount rules read.
-		if v, err := s.checkControls(ctx, tx, c, txn, now); err != nil {
-			return err
-		} else if !v.Approved {
-			return &declined{v.Reason, v.Detail}
-		}
-		t.CreatedAt, t.UpdatedAt, t.Authorized = now, now, t.Amount
-		if t.Type == baas.CardTxnPurchase {
-			t.State, t.Captured = baas.CardTxnCaptured, t.Amount
-			res, err := s.toNetwork(ctx, tx, t, t.Amount, now)
-			if err != nil {
-				return err
-			}
-			t.TransferID = res.Transfer.ID
-		} else {
-			h, err := placeHold(ctx, tx, t.TenantID, now, HoldParams{AccountID: t.AccountID, Amount: t.Amount, Reference: t.ID})
-			if err != nil {
-				return err
-			}
-			t.State, t.HoldID, t.ExpiresAt = baas.CardTxnPending, h.ID, now.Add(s.cfg.CardAuthorizationTTL)
-		}
-		if err := tx.InsertCardTransaction(ctx, t); err != nil {
-			return err
-		}
-		// The events in one statement: a purchase writes its capture too.
-		payload := cardTxnPayload(t, c.MaskedPAN)
-		e, err := newEvent(t.TenantID, EventCardAuthorization, t.ID, now, payload)
-		if err != nil {
-			return err
-		}
-		events := []*baas.Event{e}
-		if t.Type == baas.CardTxnPurchase {
-			payload["captured_amount"] = t.Amount
-			if e, err = newEvent(t.TenantID, EventCardCapture, t.ID, now, payload); err != nil {
-				return err
-			}
-			events = append(events, e)
-		}
-		return tx.RecordEvents(ctx, events)
-	})
-	var d *declined
+	// The transaction (cardbatch.go): with the payments of other cards that arrive
+	// meanwhile, or alone.
+	pay := &cardPayment{t: t, card: card, txn: txn, done: make(chan struct{})}
+	if s.cardBatch != nil {
+		s.cardBatch.post(pay, pay.done)
+	}
+	if !pay.made {
+		err = s.cardPaymentsTx(ctx, []*cardPayment{pay})
+	}
 	switch {
-	case errors.As(err, &d):
-		return decline(d.reason, d.detail)
-	case baas.IsCode(err, baas.EInsufficientFunds):
+	case err != nil && baas.IsCode(err, baas.EInsufficientFunds):
 		return decline(ReasonInsufficient, "the available balance is below the amount")
 	case err != nil:
 		return nil, err
+	case pay.declined != nil:
+		return decline(pay.declined.reason, pay.declined.detail)
 	}
 	return t, nil
 }
@@ -434,14 +391,18 @@ func (s *Service) toNetwork(ctx context.Context, tx baas.Tx, t *baas.CardTransac
 	if err != nil {
 		return nil, err
 	}
-	spec := transferSpec{Kind: baas.TransferCapture, Description: "card payment", Merchant: t.MerchantName,
-		Metadata: map[string]any{"card_transaction_id": t.ID, "card_id": t.CardID}}
-	tr, err := openTransfer(ctx, tx, t.TenantID, now, spec)
+	tr, err := openTransfer(ctx, tx, t.TenantID, now, captureSpec(t))
 	if err != nil {
 		return nil, err
 	}
 	return applyTransfer(ctx, tx, tr, ledger.Move(t.AccountID, network.ID, amount),
 		&laterCredit{AccountID: network.ID, Currency: t.Currency, Status: baas.AccountActive, AnyOrder: true})
+}
+
+// captureSpec is the transfer of a capture of t (to the network settlement account).
+func captureSpec(t *baas.CardTransaction) transferSpec {
+	return transferSpec{Kind: baas.TransferCapture, Description: "card payment", Merchant: t.MerchantName,
+		Metadata: map[string]any{"card_transaction_id": t.ID, "card_id": t.CardID}}
 }
 
 // fromNetwork gives amount back from the network settlement account to the card's
