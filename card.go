@@ -220,6 +220,9 @@ type CardTx interface {
 	GetCard(ctx context.Context, tenantID, id string) (*Card, error)
 	// LockCard is GetCard that also locks the card's row until the transaction ends.
 	LockCard(ctx context.Context, tenantID, id string) (*Card, error)
+	// LockCards reads and locks the cards with these ids, of any tenant, in id order (an
+	// unknown id is absent): a batch of card payments locks its cards with one statement.
+	LockCards(ctx context.Context, ids []string) ([]*Card, error)
 	// FindCardByPANHash returns the card whose PAN hash is one of hashes (the number's
 	// hash under each data key).
 	FindCardByPANHash(ctx context.Context, hashes [][]byte) (*Card, error)

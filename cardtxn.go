@@ -91,6 +91,9 @@ type CardTransaction struct {
 // captured, reversed or expired).
 func (t *CardTransaction) Open() bool { return t.HoldID != 0 }
 
+// CardTotals is what a card had approved in one window, apart by scope.
+type CardTotals struct{ Domestic, International int64 }
+
 // CardTxnFilter selects card transactions, newest first; empty fields do not filter.
 type CardTxnFilter struct {
 	TenantID string
@@ -116,6 +119,8 @@ type CardTxnTx interface {
 	// the insert back until the transaction's next round trip or its commit, where the
 	// error then shows.
 	InsertCardTransaction(ctx context.Context, t *CardTransaction) error
+	// InsertCardTransactions inserts several card transactions with one statement.
+	InsertCardTransactions(ctx context.Context, ts []*CardTransaction) error
 	// GetCardTransaction returns a card transaction of the tenant (of any tenant when
 	// tenantID is "").
 	GetCardTransaction(ctx context.Context, tenantID, id string) (*CardTransaction, error)
@@ -129,11 +134,12 @@ type CardTxnTx interface {
 	// CountCardTransactions counts what ListCardTransactions would return without
 	// Offset and Limit.
 	CountCardTransactions(ctx context.Context, f CardTxnFilter) (int, error)
-	// ApprovedCardTotals sums what a card had approved in currency since a time (created
-	// at or after since): approved authorizations and purchases, each counted as
+	// ApprovedCardTotals sums what a card had approved in currency since each of the
+	// times in since (created at or after it), one CardTotals per time in that order, with
+	// one query: approved authorizations and purchases, each counted as
 	// Authorized − Reversed − Refunded, apart by scope. A transaction is domestic when its
 	// merchant country is unknown, homeCountry is "", or they are equal (case ignored) —
 	// rules.IsDomestic — and international otherwise. The spending controls' amount rules
-	// read it (rules.History).
-	ApprovedCardTotals(ctx context.Context, cardID, currency, homeCountry string, since time.Time) (domestic, international int64, err error)
+	// read it (rules.History), one window per range they need.
+	ApprovedCardTotals(ctx context.Context, cardID, currency, homeCountry string, since []time.Time) ([]CardTotals, error)
 }

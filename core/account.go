@@ -391,8 +391,8 @@ func (s *Service) P2P(ctx context.Context, p P2PParams) (*P2PResult, bool, error
 		return nil, false, baas.Reasonf(baas.EConflict, "CURRENCY_MISMATCH", "accounts hold different currencies")
 	}
 	if s.p2p != nil {
-		j := &p2pJob{tenantID: tenantID, p: p, origin: origin, dest: dest}
-		if s.p2p.post(j); j.posted {
+		j := &p2pJob{tenantID: tenantID, p: p, origin: origin, dest: dest, done: make(chan struct{})}
+		if s.p2p.post(j, j.done); j.posted {
 			return j.res, false, nil
 		}
 	}

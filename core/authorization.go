@@ -156,16 +156,28 @@ func (s *Service) RequestAuthorization(ctx context.Context, p AuthorizationParam
 	if len(p.Reference) > maxReferenceLen {
 		return nil, baas.Invalid("reference must be at most 200 characters")
 	}
-	data, err := json.Marshal(p.Data)
-	if err != nil {
+	if _, err := json.Marshal(p.Data); err != nil {
 		return nil, baas.Invalid("authorization data must be JSON")
 	}
 	a, err := s.store.Read().GetAuthorizationSettings(ctx, p.TenantID)
 	if err != nil {
 		return nil, err
 	}
+	return s.askAuthorization(ctx, a, p)
+}
+
+// askAuthorization is RequestAuthorization with the tenant's settings a read (Authorize
+// reads them first: a tenant without a URL needs no check before its transaction).
+func (s *Service) askAuthorization(ctx context.Context, a *baas.AuthorizationSettings, p AuthorizationParams) (*baas.AuthorizationDecision, error) {
 	if a.URL == "" {
 		return &baas.AuthorizationDecision{Approved: true, Reason: "no authorization URL configured"}, nil
+	}
+	if len(p.Reference) > maxReferenceLen {
+		return nil, baas.Invalid("reference must be at most 200 characters")
+	}
+	data, err := json.Marshal(p.Data)
+	if err != nil {
+		return nil, baas.Invalid("authorization data must be JSON")
 	}
 	idb := make([]byte, 12)
 	_, _ = rand.Read(idb)

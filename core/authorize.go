@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -231,8 +230,50 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 	if err != nil {
 		return nil, err
 	}
+	return s.authorizeCard(ctx, p, card)
+}
+
+// tenantFacts is what never changes about a tenant, cached (Service.facts).
+type tenantFacts struct{ sandbox bool }
+
+// tenantFacts returns what never changes about a tenant, from the cache or the store.
+func (s *Service) tenantFacts(ctx context.Context, tenantID string) (tenantFacts, error) {
+	return s.facts.get(tenantID, s.now(), func() (tenantFacts, error) {
+		t, err := s.store.Read().GetTenant(ctx, tenantID)
+		if err != nil {
+			return tenantFacts{}, err
+		}
+		return tenantFacts{sandbox: t.Sandbox}, nil
+	})
+}
+
+// cardCurrency is the currency of a card's account, which never changes, from the cache
+// or the store.
+func (s *Service) cardCurrency(ctx context.Context, tenantID string, accountID int64) (string, error) {
+	return s.currency.get(accountID, s.now(), func() (string, error) {
+		a, err := s.store.Read().FindAccount(ctx, baas.AccountFilter{TenantID: tenantID, ID: &accountID})
+		if err != nil {
+			return "", err
+		}
+		return a.Currency, nil
+	})
+}
+
+// authorizeCard is Authorize for p (validated) on card, read for p's tenant.
+//
+// Before the transaction it reads only the tenant's authorization settings (the card's
+// currency is cached): when the tenant has an authorization URL, the controls and the
+// available balance are checked first, so that the tenant is asked only about a payment
+// the core would approve and is told the controls' verdict; when it has none, the
+// transaction's own checks under the card's lock (the same ones, in the same order)
+// decide alone, and a payment costs one transaction.
+func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *baas.Card) (*baas.CardTransaction, error) {
 	r := s.store.Read()
-	acct, err := r.FindAccount(ctx, baas.AccountFilter{TenantID: card.TenantID, ID: &card.AccountID})
+	auth, err := r.GetAuthorizationSettings(ctx, card.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	currency, err := s.cardCurrency(ctx, card.TenantID, card.AccountID)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +287,7 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 		MerchantCity: p.MerchantCity, MerchantCountry: p.MerchantCountry, MCC: p.MCC, EntryMode: p.EntryMode,
 		CreatedAt: now, UpdatedAt: now}
 	if t.Currency == "" {
-		t.Currency = acct.Currency
+		t.Currency = currency
 	}
 	decline := func(reason, detail string) (*baas.CardTransaction, error) {
 		return t, s.recordDecline(ctx, t, card, reason, detail)
@@ -254,23 +295,30 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 	if !cardUsable(card, now) {
 		return decline(ReasonCardInactive, "the card is "+string(card.Status))
 	}
-	if t.Currency != acct.Currency {
-		return decline(ReasonCurrency, "the card spends "+acct.Currency)
+	if t.Currency != currency {
+		return decline(ReasonCurrency, "the card spends "+currency)
 	}
 	txn := rules.Txn{Amount: t.Amount, Currency: t.Currency, MCC: t.MCC, EntryMode: t.EntryMode,
 		MerchantCountry: t.MerchantCountry, Time: now}
-	verdict, err := s.checkControls(ctx, r, card, txn, now)
-	if err != nil {
-		return nil, err
+	ap := AuthorizationParams{TenantID: card.TenantID, Reference: t.ID}
+	if auth.URL != "" {
+		verdict, err := s.checkControls(ctx, r, card, txn, now)
+		if err != nil {
+			return nil, err
+		}
+		if !verdict.Approved {
+			return decline(verdict.Reason, verdict.Detail)
+		}
+		acct, err := r.FindAccount(ctx, baas.AccountFilter{TenantID: card.TenantID, ID: &card.AccountID})
+		if err != nil {
+			return nil, err
+		}
+		if !acct.AllowNegative && acct.Available() < t.Amount {
+			return decline(ReasonInsufficient, "the available balance is below the amount")
+		}
+		ap.Data = authorizationData(t, card, verdict)
 	}
-	if !verdict.Approved {
-		return decline(verdict.Reason, verdict.Detail)
-	}
-	if !acct.AllowNegative && acct.Available() < t.Amount {
-		return decline(ReasonInsufficient, "the available balance is below the amount")
-	}
-	ad, err := s.RequestAuthorization(ctx, AuthorizationParams{TenantID: card.TenantID, Reference: t.ID,
-		Data: authorizationData(t, card, verdict)})
+	ad, err := s.askAuthorization(ctx, auth, ap)
 	if err != nil {
 		return nil, err
 	}
@@ -290,67 +338,22 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 			return nil, err
 		}
 	}
-	err = s.store.InTx(ctx, func(tx baas.Tx) error {
-		now := s.now()
-		c, err := tx.LockCard(ctx, card.TenantID, card.ID)
-		if err != nil {
-			return err
-		}
-		if !cardUsable(c, now) {
-			return &declined{ReasonCardInactive, "the card is " + string(c.Status)}
-		}
-		// The controls again, under the card's lock: a payment of the same card approved
-		// meanwhile counts in the totals the amount rules read.
-		if v, err := s.checkControls(ctx, tx, c, txn, now); err != nil {
-			return err
-		} else if !v.Approved {
-			return &declined{v.Reason, v.Detail}
-		}
-		t.CreatedAt, t.UpdatedAt, t.Authorized = now, now, t.Amount
-		if t.Type == baas.CardTxnPurchase {
-			t.State, t.Captured = baas.CardTxnCaptured, t.Amount
-			res, err := s.toNetwork(ctx, tx, t, t.Amount, now)
-			if err != nil {
-				return err
-			}
-			t.TransferID = res.Transfer.ID
-		} else {
-			h, err := placeHold(ctx, tx, t.TenantID, now, HoldParams{AccountID: t.AccountID, Amount: t.Amount, Reference: t.ID})
-			if err != nil {
-				return err
-			}
-			t.State, t.HoldID, t.ExpiresAt = baas.CardTxnPending, h.ID, now.Add(s.cfg.CardAuthorizationTTL)
-		}
-		if err := tx.InsertCardTransaction(ctx, t); err != nil {
-			return err
-		}
-		// The events in one statement: a purchase writes its capture too.
-		payload := cardTxnPayload(t, c)
-		e, err := newEvent(t.TenantID, EventCardAuthorization, t.ID, now, payload)
-		if err != nil {
-			return err
-		}
-		events := []*baas.Event{e}
-		if t.Type == baas.CardTxnPurchase {
-			payload["captured_amount"] = t.Amount
-			if e, err = newEvent(t.TenantID, EventCardCapture, t.ID, now, payload); err != nil {
-				return err
-			}
-			events = append(events, e)
-		}
-		if err := tx.RecordEvents(ctx, events); err != nil {
-			return err
-		}
-		return s.giftcardUpdated(ctx, tx, c, now) // giftcard.go: a gift card's balance webhook
-	})
-	var d *declined
+	// The transaction (cardbatch.go): with the payments of other cards that arrive
+	// meanwhile, or alone.
+	pay := &cardPayment{t: t, card: card, txn: txn, done: make(chan struct{})}
+	if s.cardBatch != nil {
+		s.cardBatch.post(pay, pay.done)
+	}
+	if !pay.made {
+		err = s.cardPaymentsTx(ctx, []*cardPayment{pay})
+	}
 	switch {
-	case errors.As(err, &d):
-		return decline(d.reason, d.detail)
-	case baas.IsCode(err, baas.EInsufficientFunds):
+	case err != nil && baas.IsCode(err, baas.EInsufficientFunds):
 		return decline(ReasonInsufficient, "the available balance is below the amount")
 	case err != nil:
 		return nil, err
+	case pay.declined != nil:
+		return decline(pay.declined.reason, pay.declined.detail)
 	}
 	return t, nil
 }
@@ -390,14 +393,18 @@ func (s *Service) toNetwork(ctx context.Context, tx baas.Tx, t *baas.CardTransac
 	if err != nil {
 		return nil, err
 	}
-	spec := transferSpec{Kind: baas.TransferCapture, Description: "card payment", Merchant: t.MerchantName,
-		Metadata: map[string]any{"card_transaction_id": t.ID, "card_id": t.CardID}}
-	tr, err := openTransfer(ctx, tx, t.TenantID, now, spec)
+	tr, err := openTransfer(ctx, tx, t.TenantID, now, captureSpec(t))
 	if err != nil {
 		return nil, err
 	}
 	return applyTransfer(ctx, tx, tr, ledger.Move(t.AccountID, network.ID, amount),
 		&laterCredit{AccountID: network.ID, Currency: t.Currency, Status: baas.AccountActive, AnyOrder: true})
+}
+
+// captureSpec is the transfer of a capture of t (to the network settlement account).
+func captureSpec(t *baas.CardTransaction) transferSpec {
+	return transferSpec{Kind: baas.TransferCapture, Description: "card payment", Merchant: t.MerchantName,
+		Metadata: map[string]any{"card_transaction_id": t.ID, "card_id": t.CardID}}
 }
 
 // fromNetwork gives amount back from the network settlement account to the card's

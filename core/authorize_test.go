@@ -2,6 +2,7 @@ package core_test
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -465,6 +466,133 @@ func TestFirstPurchasesTogether(t *testing.T) {
 			}()
 		}
 		wg.Wait()
+		verifyLedger(t, f.svc)
+	})
+}
+
+// TestControlChangesApplyToNextPurchase: the core caches a card's rules and its tenant's
+// region; every change through the service (a rule created, updated or deleted on the
+// card, its product or its company, the region set) applies to the very next purchase.
+func TestControlChangesApplyToNextPurchase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		f := newPayFixture(t, engine, 100_000)
+		str := func(s string) *string { return &s }
+		amount := func(n int64) *int64 { return &n }
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved) // the cache holds "no rules"
+
+		mcc, err := f.svc.CreateControl(f.ctx, "card", f.card.ID, core.ControlFields{ValidationType: str("Mcc"), Value: str("5411")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnDeclined, "spending_control:"+mcc.ID)
+		if _, err := f.svc.UpdateControl(f.ctx, mcc.ID, core.ControlFields{Value: str("7995")}); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved)
+		if _, err := f.svc.UpdateControl(f.ctx, mcc.ID, core.ControlFields{Value: str("5411")}); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnDeclined, "spending_control:"+mcc.ID)
+		if _, err := f.svc.DeleteControl(f.ctx, mcc.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved)
+
+		// A company rule on international payments: the fixture pays a US merchant, so
+		// whether it applies turns on the tenant's country alone.
+		intl, err := f.svc.CreateControl(f.ctx, "company", f.tenant, core.ControlFields{ValidationType: str("Amount"),
+			Value: str("XXX"), Amount: amount(50), CurrencyCode: str("USD"), BusinessScope: str("International")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved) // no country: domestic
+		if _, err := f.svc.SetTenantRegion(context.Background(), f.tenant, "", "FR"); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnDeclined, "spending_control:"+intl.ID)
+		if _, err := f.svc.SetTenantRegion(context.Background(), f.tenant, "", "US"); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved)
+
+		// A product rule reaches the next purchase of the card too.
+		product, err := f.svc.CreateControl(f.ctx, "product", core.ProductGirasolVirtual, core.ControlFields{
+			ValidationType: str("EntryMode"), Value: str("Chip")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnAuthorization, 100), baas.CardTxnDeclined, "spending_control:"+product.ID)
+		verifyLedger(t, f.svc)
+	})
+}
+
+// TestCardPaymentsTogether: payments of many cards at once (made in batches), several per
+// card, against a company's daily limit and the cards' balances: each card gets exactly
+// what its limit and its money allow, whatever batch each payment fell in.
+func TestCardPaymentsTogether(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		f := newPayFixture(t, engine, 10_000)
+		str := func(s string) *string { return &s }
+		limit := int64(1_500)
+		rule, err := f.svc.CreateControl(f.ctx, "company", f.tenant, core.ControlFields{ValidationType: str("Amount"),
+			Value: str("XXX"), Amount: &limit, CurrencyCode: str("USD"), RangeType: str("Daily")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rich := []string{f.card.ID} // 10,000 each: the limit binds (two of 700)
+		poor := []string{}          // 1,000 each: the money binds (one of 700)
+		for i := range 6 {
+			n := newAccount(t, f.svc, f.ctx).Account.Number
+			if i%2 == 0 {
+				cashIn(t, f.svc, f.ctx, n, 10_000)
+				rich = append(rich, f.newCard(t, n).ID)
+			} else {
+				cashIn(t, f.svc, f.ctx, n, 1_000)
+				poor = append(poor, f.newCard(t, n).ID)
+			}
+		}
+		var mu sync.Mutex
+		approved := map[string]int{}
+		declined := map[string]map[string]int{}
+		var wg sync.WaitGroup
+		for _, id := range append(slices.Clone(rich), poor...) {
+			declined[id] = map[string]int{}
+			for i := range 3 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					typ := baas.CardTxnPurchase
+					if i == 1 {
+						typ = baas.CardTxnAuthorization
+					}
+					x, err := f.svc.Authorize(context.Background(), core.AuthorizeParams{TenantID: f.tenant, CardID: id,
+						Type: typ, Amount: 700, MerchantCountry: "US"})
+					mu.Lock()
+					defer mu.Unlock()
+					switch {
+					case err != nil:
+						t.Errorf("Authorize: %v", err)
+					case x.Status == baas.CardTxnApproved:
+						approved[id]++
+					default:
+						declined[id][x.Reason]++
+					}
+				}()
+			}
+		}
+		wg.Wait()
+		for _, id := range rich {
+			if approved[id] != 2 || declined[id]["spending_control:"+rule.ID] != 1 {
+				t.Errorf("card %s with money: %d approved, declined %v; want 2 and one by the daily limit", id, approved[id], declined[id])
+			}
+		}
+		for _, id := range poor {
+			if approved[id] != 1 || declined[id][core.ReasonInsufficient] != 2 {
+				t.Errorf("card %s without money: %d approved, declined %v; want 1 and two for funds", id, approved[id], declined[id])
+			}
+		}
 		verifyLedger(t, f.svc)
 	})
 }

@@ -89,9 +89,13 @@ func (s *Service) SandboxCardTransaction(ctx context.Context, p SandboxTxnParams
 		if p.EntryMode == "" {
 			p.EntryMode = EntryModes[randomInt(0, int64(len(EntryModes)-1))]
 		}
-		return s.Authorize(ctx, AuthorizeParams{TenantID: p.TenantID, CardID: card.ID, Type: p.Type, Amount: p.Amount,
+		ap := AuthorizeParams{TenantID: p.TenantID, CardID: card.ID, Type: p.Type, Amount: p.Amount,
 			Currency: p.Currency, MerchantName: p.MerchantName, MerchantCity: p.MerchantCity,
-			MerchantCountry: p.MerchantCountry, MCC: p.MCC, EntryMode: p.EntryMode})
+			MerchantCountry: p.MerchantCountry, MCC: p.MCC, EntryMode: p.EntryMode}
+		if err := ap.validate(); err != nil {
+			return nil, err
+		}
+		return s.authorizeCard(ctx, ap, card) // Authorize, with the card read above
 	}
 	if p.OriginalID == "" {
 		o, err := s.latestSettleable(ctx, card, p.Type)
@@ -106,11 +110,11 @@ func (s *Service) SandboxCardTransaction(ctx context.Context, p SandboxTxnParams
 
 // sandboxOnly refuses a live tenant: EForbidden SANDBOX_ONLY.
 func (s *Service) sandboxOnly(ctx context.Context, tenantID string) error {
-	t, err := s.store.Read().GetTenant(ctx, tenantID)
+	t, err := s.tenantFacts(ctx, tenantID)
 	if err != nil {
 		return err
 	}
-	if !t.Sandbox {
+	if !t.sandbox {
 		return baas.Reasonf(baas.EForbidden, ReasonSandboxOnly, "the sandbox card network is for sandbox tenants only")
 	}
 	return nil

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -13,48 +14,38 @@ import (
 // is what the path calls between the card's state and the available balance.
 
 // checkControls evaluates a card transaction against every rule that applies to the card
-// — its company's, its product's and its own, read in one query — in the tenant's region
-// (zone and country; UTC and none when unset). It reads the card's approved totals only
-// when an Amount rule in the transaction's currency has a Daily, Weekly or Monthly range,
-// one sum per window needed. t.Time is the transaction's time (now when zero); t.Location
-// and t.HomeCountry, when set, win over the tenant's region. A decline is a Decision, not
-// an error: errors are the store's.
+// — its company's, its product's and its own — in the tenant's region (zone and country;
+// UTC and none when unset), both from the controls cache (controlsCache) or, when it has
+// not got them, read through tx. It reads the card's approved totals only when an Amount
+// rule in the transaction's currency has a Daily, Weekly or Monthly range, every window
+// needed in one query. t.Time is the transaction's time (now when zero); t.Location and
+// t.HomeCountry, when set, win over the tenant's region. A decline is a Decision, not an
+// error: errors are the store's.
 func (s *Service) checkControls(ctx context.Context, tx baas.Tx, card *baas.Card, t rules.Txn, now time.Time) (rules.Decision, error) {
-	stored, err := tx.CardSpendingControls(ctx, baas.SpendingControlOwners{TenantID: card.TenantID,
-		CompanyID: card.TenantID, Product: card.Product, CardID: card.ID})
-	if err != nil || len(stored) == 0 {
+	cc, err := s.controls.get(ctx, tx, s, card, now)
+	if err != nil || len(cc.rules) == 0 {
 		return rules.Decision{Approved: err == nil}, err
 	}
-	region, err := tx.GetTenantRegion(ctx, card.TenantID)
-	if err != nil {
-		return rules.Decision{}, err
-	}
 	if t.Location == nil {
-		if t.Location, err = s.zone(region.TimeZone); err != nil {
-			t.Location = time.UTC // a zone the database no longer knows: UTC rather than no decision
-		}
+		t.Location = cc.location
 	}
 	if t.HomeCountry == "" {
-		t.HomeCountry = region.Country
+		t.HomeCountry = cc.country
 	}
 	if t.Time.IsZero() {
 		t.Time = now
 	}
-	rs := make([]rules.Rule, len(stored))
-	for i, c := range stored {
-		rs[i] = toRule(c)
-	}
 	var h rules.History
-	if rules.NeedsHistory(rs) {
-		if h, err = cardHistory(ctx, tx, card.ID, rs, t); err != nil {
+	if cc.history {
+		if h, err = cardHistory(ctx, tx, card.ID, cc.rules, t); err != nil {
 			return rules.Decision{}, err
 		}
 	}
-	return rules.Evaluate(rs, t, h), nil
+	return rules.Evaluate(cc.rules, t, h), nil
 }
 
 // cardHistory sums the card's approved amounts in each window that an Amount rule in the
-// transaction's currency reads.
+// transaction's currency reads, with one query.
 func cardHistory(ctx context.Context, tx baas.Tx, cardID string, rs []rules.Rule, t rules.Txn) (rules.History, error) {
 	var h rules.History
 	need := map[rules.RangeType]bool{}
@@ -63,15 +54,23 @@ func cardHistory(ctx context.Context, tx baas.Tx, cardID string, rs []rules.Rule
 			need[r.RangeType] = true
 		}
 	}
+	var ranges []rules.RangeType
+	var since []time.Time
 	for _, rt := range []rules.RangeType{rules.Daily, rules.Weekly, rules.Monthly} {
-		if !need[rt] {
-			continue
+		if need[rt] {
+			start, _, _ := rules.Window(rt, t.Time, t.Location)
+			ranges, since = append(ranges, rt), append(since, start)
 		}
-		start, _, _ := rules.Window(rt, t.Time, t.Location)
-		dom, intl, err := tx.ApprovedCardTotals(ctx, cardID, strings.ToUpper(t.Currency), t.HomeCountry, start)
-		if err != nil {
-			return h, err
-		}
+	}
+	if len(since) == 0 {
+		return h, nil
+	}
+	totals, err := tx.ApprovedCardTotals(ctx, cardID, strings.ToUpper(t.Currency), t.HomeCountry, since)
+	if err != nil {
+		return h, err
+	}
+	for i, rt := range ranges {
+		dom, intl := totals[i].Domestic, totals[i].International
 		switch rt {
 		case rules.Daily:
 			h.Domestic.Day, h.International.Day = dom, intl
@@ -82,4 +81,90 @@ func cardHistory(ctx context.Context, tx baas.Tx, cardID string, rs []rules.Rule
 		}
 	}
 	return h, nil
+}
+
+// The controls cache. An authorization evaluates the rules of the card's company,
+// product and card in the tenant's region; reading them costs two queries per check,
+// and the path checks twice (before the tenant's authorization URL and under the card's
+// lock). So the core keeps what it read per card, and every write that changes a rule or
+// a region — CreateControl, UpdateControl, DeleteControl, SetTenantRegion, all in this
+// process — moves the tenant's generation on once it has committed: an entry read under
+// an older generation is never used again, so the next payment after such a write (its
+// answer sent) evaluates what it wrote. An entry read while a write commits is stored
+// under the generation taken before the read, which that write then makes stale.
+//
+// Another process writing rules or regions to the same database (no command of baas
+// does: rules change through the dialect API, regions through the operator API, both
+// served by `baas serve`) is not seen at once: entries live controlsTTL, which bounds
+// how long a second server over one database could apply a rule the other changed.
+const (
+	controlsTTL     = 10 * time.Second
+	controlsEntries = 100_000
+)
+
+// cardControls is what checkControls needs besides the card's totals.
+type cardControls struct {
+	gen      uint64
+	rules    []rules.Rule // shared: never modified
+	history  bool         // rules.NeedsHistory(rules)
+	location *time.Location
+	country  string
+}
+
+// controlsCache keeps cardControls by tenant, product and card, and the tenants'
+// generations.
+type controlsCache struct {
+	entries *cache[string, cardControls]
+	mu      sync.Mutex
+	gens    map[string]uint64 // tenant id → generation
+}
+
+func newControlsCache() *controlsCache {
+	return &controlsCache{entries: newCache[string, cardControls](controlsTTL, controlsEntries), gens: map[string]uint64{}}
+}
+
+func (c *controlsCache) gen(tenantID string) uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gens[tenantID]
+}
+
+// invalidate makes every entry of the tenant stale: called after a write to its rules or
+// region has committed (and after one that failed: harmless).
+func (c *controlsCache) invalidate(tenantID string) {
+	c.mu.Lock()
+	c.gens[tenantID]++
+	c.mu.Unlock()
+}
+
+// get returns the card's rules and its tenant's region, from the cache or read through tx.
+func (c *controlsCache) get(ctx context.Context, tx baas.Tx, s *Service, card *baas.Card, now time.Time) (cardControls, error) {
+	key := card.TenantID + "\x00" + card.Product + "\x00" + card.ID
+	gen := c.gen(card.TenantID) // before the read: see above
+	if e, ok := c.entries.lookup(key, now); ok && e.gen == gen {
+		return e, nil
+	}
+	stored, err := tx.CardSpendingControls(ctx, baas.SpendingControlOwners{TenantID: card.TenantID,
+		CompanyID: card.TenantID, Product: card.Product, CardID: card.ID})
+	if err != nil {
+		return cardControls{}, err
+	}
+	e := cardControls{gen: gen, location: time.UTC}
+	if len(stored) > 0 { // the region matters only to rules
+		region, err := tx.GetTenantRegion(ctx, card.TenantID)
+		if err != nil {
+			return cardControls{}, err
+		}
+		if e.location, err = s.zone(region.TimeZone); err != nil {
+			e.location = time.UTC // a zone the database no longer knows: UTC rather than no decision
+		}
+		e.country = region.Country
+		e.rules = make([]rules.Rule, len(stored))
+		for i, sc := range stored {
+			e.rules[i] = toRule(sc)
+		}
+		e.history = rules.NeedsHistory(e.rules)
+	}
+	c.entries.put(key, e, now)
+	return e, nil
 }

@@ -28,19 +28,22 @@ type totalsTx struct {
 	calls *[]time.Time
 }
 
-func (x totalsTx) ApprovedCardTotals(_ context.Context, cardID, currency, _ string, since time.Time) (dom, intl int64, err error) {
-	*x.calls = append(*x.calls, since)
-	for _, a := range x.log {
-		if a.card != cardID || a.currency != currency || a.at.Before(since) {
-			continue
-		}
-		if a.foreign {
-			intl += a.amount
-		} else {
-			dom += a.amount
+func (x totalsTx) ApprovedCardTotals(_ context.Context, cardID, currency, _ string, since []time.Time) ([]baas.CardTotals, error) {
+	out := make([]baas.CardTotals, len(since))
+	for i, from := range since {
+		*x.calls = append(*x.calls, from)
+		for _, a := range x.log {
+			if a.card != cardID || a.currency != currency || a.at.Before(from) {
+				continue
+			}
+			if a.foreign {
+				out[i].International += a.amount
+			} else {
+				out[i].Domestic += a.amount
+			}
 		}
 	}
-	return dom, intl, nil
+	return out, nil
 }
 
 // TestCheckControls runs checkControls on real stores, at fixed times, for every type,
@@ -103,7 +106,7 @@ func TestCheckControls(t *testing.T) {
 			txn           func(*rules.Txn)
 			log           []approved
 			decline       int // 1-based index of the declining rule in rules; 0 approves
-			sums          int // ApprovedCardTotals calls expected
+			sums          int // windows summed (ApprovedCardTotals) expected
 		}{
 			{name: "no rules"},
 			{name: "mcc listed", rules: on(mcc("5411,7995")), txn: func(x *rules.Txn) { x.MCC = "7995" }, decline: 1},

@@ -3,7 +3,6 @@ package core
 import (
 	"context"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -31,20 +30,11 @@ import (
 // before reading a balance, in the one global order (descending id), and the batch
 // commits before any of its callers is answered.
 
-// maxBatchesInFlight is how many P2P batches of a process run at once. One: the next
-// batch gathers what arrives while one runs. With more, batches are smaller and each
-// transfer costs more, and two concurrent batches usually share an account anyway (one
-// waits on the other's row lock): PostgreSQL p2p 2,311/s with one, 2,135/s with two,
-// ~2,200/s with four, 1,558/s with eight (docs/benchmarks.md, fourth session).
-const maxBatchesInFlight = 1
+// p2pBatcher gathers P2P transfers into batches (batcher.go).
+type p2pBatcher = batcher[*p2pJob]
 
-// p2pBatcher gathers P2P transfers into batches.
-type p2pBatcher struct {
-	s       *Service
-	size    int // at most this many transfers per batch
-	mu      sync.Mutex
-	queue   []*p2pJob
-	running int // batches in flight
+func newP2PBatcher(s *Service, size int) *p2pBatcher {
+	return &p2pBatcher{size: size, do: s.postP2PBatchSafely}
 }
 
 // p2pJob is a transfer waiting for its batch: posted says whether the batch posted it,
@@ -58,48 +48,13 @@ type p2pJob struct {
 	done         chan struct{}
 }
 
-// post queues j and waits until a batch has dealt with it.
-func (b *p2pBatcher) post(j *p2pJob) {
-	j.done = make(chan struct{})
-	b.mu.Lock()
-	b.queue = append(b.queue, j)
-	start := b.running < maxBatchesInFlight
-	if start {
-		b.running++
-	}
-	b.mu.Unlock()
-	if start {
-		go b.run()
-	}
-	<-j.done
-}
-
-// run posts batches while transfers are queued.
-func (b *p2pBatcher) run() {
-	for {
-		b.mu.Lock()
-		n := min(len(b.queue), b.size)
-		if n == 0 {
-			b.running--
-			b.queue = nil // let the backing array go
-			b.mu.Unlock()
-			return
-		}
-		jobs := make([]*p2pJob, n)
-		copy(jobs, b.queue)
-		b.queue = b.queue[n:]
-		b.mu.Unlock()
-		b.post1(jobs)
-	}
-}
-
-// post1 posts one batch and releases its callers. A panic (a bug) must not take the
+// postP2PBatchSafely posts one batch and releases its callers. A panic (a bug) must not take the
 // process down from this goroutine, where no request's recovery covers it: it is logged,
 // and the transfers the batch did not post go one by one, where the request's recovery
 // does. A job is marked posted only once its batch's commit has returned, so a panic
 // before that leaves every transfer to the one-by-one path, and one after it cannot
 // post a transfer twice.
-func (b *p2pBatcher) post1(jobs []*p2pJob) {
+func (s *Service) postP2PBatchSafely(jobs []*p2pJob) {
 	defer func() {
 		if r := recover(); r != nil {
 			left := 0
@@ -108,14 +63,14 @@ func (b *p2pBatcher) post1(jobs []*p2pJob) {
 					left++
 				}
 			}
-			b.s.log.Error("p2p batch panicked; what it did not post goes one by one", "panic", r, "transfers", left)
-			b.s.metrics.leave(leftOutPanic, left)
+			s.log.Error("p2p batch panicked; what it did not post goes one by one", "panic", r, "transfers", left)
+			s.metrics.leave(leftOutPanic, left)
 		}
 		for _, j := range jobs {
 			close(j.done)
 		}
 	}()
-	b.s.postP2PBatch(jobs)
+	s.postP2PBatch(jobs)
 }
 
 // batchTimeout bounds a batch's transaction: its callers wait for it whatever their own

@@ -30,8 +30,8 @@ type Config struct {
 	MasterCurrency string
 	// IdempotencyTTL is how long an Idempotency-Key is remembered.
 	IdempotencyTTL time.Duration
-	// TransferBatch is the most P2P transfers one transaction posts (p2pbatch.go); 0
-	// posts each in its own transaction.
+	// TransferBatch is the most P2P transfers, and the most card payments, one
+	// transaction makes (p2pbatch.go, cardbatch.go); 0 makes each in its own transaction.
 	TransferBatch int
 	// CardLoadDelay is how long a prepaid card load stays pending before it settles
 	// (cardload.go); 0 settles it right after it is accepted.
@@ -87,18 +87,22 @@ func (c Config) Validate() error {
 
 // Service is the domain core.
 type Service struct {
-	store   baas.Store
-	cfg     Config
-	now     baas.Clock
-	log     *slog.Logger
-	keys    *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
-	creds   *cache[string, *baas.Credential]
-	tokens  *cache[string, *baas.SessionToken]
-	refs    *cache[accountKey, accountRef] // account.go
-	hooks   *outboundState                 // event.go
-	p2p     *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
-	metrics *metrics                       // metrics.go
-	network sync.Map                       // authorize.go: tenant and currency → network account id
+	store     baas.Store
+	cfg       Config
+	now       baas.Clock
+	log       *slog.Logger
+	keys      *Keyring // keys.go: the data keys that hash API secrets and seal stored secrets
+	creds     *cache[string, *baas.Credential]
+	tokens    *cache[string, *baas.SessionToken]
+	refs      *cache[accountKey, accountRef] // account.go
+	hooks     *outboundState                 // event.go
+	p2p       *p2pBatcher                    // p2pbatch.go; nil when transfers go one by one
+	cardBatch *cardBatcher                   // cardbatch.go; nil when card payments go one by one
+	metrics   *metrics                       // metrics.go
+	network   sync.Map                       // authorize.go: tenant and currency → network account id
+	controls  *controlsCache                 // controls.go: the rules and region of a card
+	facts     *cache[string, tenantFacts]    // authorize.go: what never changes about a tenant
+	currency  *cache[int64, string]          // authorize.go: an account's currency
 }
 
 // New returns a Service over store whose only data key is masterKey (32 bytes) itself, as
@@ -134,9 +138,11 @@ func NewWithKeys(store baas.Store, cfg Config, keys *Keyring, now baas.Clock, lo
 		keys: keys, creds: newCache[string, *baas.Credential](30*time.Second, 10_000),
 		tokens: newCache[string, *baas.SessionToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
-		hooks:  &outboundState{}, metrics: newMetrics()}
+		hooks:  &outboundState{}, metrics: newMetrics(), controls: newControlsCache(),
+		facts: newCache[string, tenantFacts](10*time.Minute, 10_000), currency: newCache[int64, string](10*time.Minute, 100_000)}
 	if cfg.TransferBatch > 0 {
-		s.p2p = &p2pBatcher{s: s, size: cfg.TransferBatch}
+		s.p2p = newP2PBatcher(s, cfg.TransferBatch)
+		s.cardBatch = newCardBatcher(s, cfg.TransferBatch)
 	}
 	return s, nil
 }

@@ -67,6 +67,7 @@ func (s *Service) CreateControl(ctx context.Context, ownerType, ownerID string, 
 		return nil, err
 	}
 	var out *baas.SpendingControl
+	defer s.controls.invalidate(tenantID)
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
 		ownerID, err := controlOwner(ctx, tx, tenantID, ot, ownerID)
 		if err != nil {
@@ -132,6 +133,7 @@ func (s *Service) UpdateControl(ctx context.Context, ruleID string, f ControlFie
 		return nil, errRuleNotFound()
 	}
 	var out *baas.SpendingControl
+	defer s.controls.invalidate(tenantID)
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
 		c, err := tx.GetSpendingControl(ctx, tenantID, strings.ToLower(ruleID))
 		if baas.IsCode(err, baas.ENotFound) {
@@ -165,6 +167,7 @@ func (s *Service) DeleteControl(ctx context.Context, ruleID string) (string, err
 		return "", errRuleNotFound()
 	}
 	id := strings.ToLower(ruleID)
+	defer s.controls.invalidate(tenantID)
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
 		err := tx.DeleteSpendingControl(ctx, tenantID, id)
 		if baas.IsCode(err, baas.ENotFound) {
@@ -298,6 +301,10 @@ func fromRule(r rules.Rule, tenantID string) *baas.SpendingControl {
 		TimeEnd: r.TimeFrame.End}
 }
 
+// Every write here moves the tenant's generation of the controls cache on once it has
+// committed (the deferred invalidate): the next authorization reads what it wrote
+// (controls.go).
+
 // --- the tenant's region ---
 
 // SetTenantRegion sets where a tenant is for its spending controls: timeZone an IANA
@@ -318,6 +325,7 @@ func (s *Service) SetTenantRegion(ctx context.Context, tenantID, timeZone, count
 		return nil, baas.InvalidFields(fields...)
 	}
 	out := &baas.TenantRegion{TenantID: tenantID, TimeZone: timeZone, Country: country}
+	defer s.controls.invalidate(tenantID)
 	err := s.store.InTx(ctx, func(tx baas.Tx) error {
 		if _, err := tx.GetTenant(ctx, tenantID); err != nil {
 			return err

@@ -40,6 +40,15 @@ func post(ctx context.Context, tx baas.Tx, tenantID string, now time.Time, spec 
 // locked keeps row locks short: on PostgreSQL the lock on a busy account (a merchant, the
 // master account) is then held only for the balance update, the postings and the commit.
 func openTransfer(ctx context.Context, tx baas.Tx, tenantID string, now time.Time, spec transferSpec) (*baas.Transfer, error) {
+	t, err := newTransfer(tenantID, now, spec)
+	if err != nil {
+		return nil, err
+	}
+	return t, tx.InsertTransfer(ctx, t)
+}
+
+// newTransfer is the transfer spec describes, not yet inserted.
+func newTransfer(tenantID string, now time.Time, spec transferSpec) (*baas.Transfer, error) {
 	t := &baas.Transfer{TenantID: tenantID, Kind: spec.Kind, Description: spec.Description, Merchant: spec.Merchant, CreatedAt: now}
 	if spec.Metadata != nil {
 		var err error
@@ -47,7 +56,7 @@ func openTransfer(ctx context.Context, tx baas.Tx, tenantID string, now time.Tim
 			return nil, err
 		}
 	}
-	return t, tx.InsertTransfer(ctx, t)
+	return t, nil
 }
 
 // laterCredit names an account that a transfer may credit last, at the commit

@@ -51,6 +51,36 @@ func (x *queries) LockCard(ctx context.Context, tenantID, id string) (*baas.Card
 	return x.getCard(ctx, tenantID, id, x.db.dialect.ForUpdate)
 }
 
+func (x *queries) LockCards(ctx context.Context, ids []string) ([]*baas.Card, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return x.cards(ctx, `SELECT `+cardCols+` FROM cards WHERE id IN (?`+strings.Repeat(", ?", len(ids)-1)+`) ORDER BY id`+
+		x.db.dialect.ForUpdate, args...)
+}
+
+// cards runs a query of cardCols.
+func (x *queries) cards(ctx context.Context, q string, args ...any) ([]*baas.Card, error) {
+	rows, err := x.query(ctx, q, args...)
+	if err != nil {
+		return nil, x.translate(err)
+	}
+	defer rows.Close()
+	var out []*baas.Card
+	for rows.Next() {
+		c, err := scanCard(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, x.translate(rows.Err())
+}
+
 func (x *queries) getCard(ctx context.Context, tenantID, id, lock string) (*baas.Card, error) {
 	w := &where{}
 	w.add("id = ?", id)
@@ -108,20 +138,7 @@ func (x *queries) ListCards(ctx context.Context, f baas.CardFilter) ([]*baas.Car
 		q += ` LIMIT ?`
 		args = append(args, f.Limit)
 	}
-	rows, err := x.query(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*baas.Card
-	for rows.Next() {
-		c, err := scanCard(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return x.cards(ctx, q, args...)
 }
 
 func (x *queries) UpdateCard(ctx context.Context, c *baas.Card) error {

@@ -40,12 +40,22 @@ func optMicros(t time.Time) int64 {
 // InsertCardTransaction is held back where the querier pipelines: nothing in the
 // transaction waits for it, so it goes out with the next round trip or the COMMIT.
 func (x *queries) InsertCardTransaction(ctx context.Context, t *baas.CardTransaction) error {
-	return x.later(ctx, `INSERT INTO card_transactions (`+cardTxnCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, x.translate,
-		t.ID, t.TenantID, t.CardID, t.CustomerID, t.AccountID, t.Type, t.Status, t.State, t.Reason, t.Detail, t.Amount,
-		t.Currency, t.Authorized, t.Captured, t.Reversed, t.Refunded, t.MerchantName, t.MerchantCity, t.MerchantCountry,
-		t.MCC, t.EntryMode, t.HoldID, t.OriginalID, t.TransferID, optMicros(t.ExpiresAt),
-		micros(t.CreatedAt), micros(t.UpdatedAt))
+	return x.InsertCardTransactions(ctx, []*baas.CardTransaction{t})
+}
+
+func (x *queries) InsertCardTransactions(ctx context.Context, ts []*baas.CardTransaction) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	const cols = 27
+	args := make([]any, 0, cols*len(ts))
+	for _, t := range ts {
+		args = append(args, t.ID, t.TenantID, t.CardID, t.CustomerID, t.AccountID, t.Type, t.Status, t.State, t.Reason,
+			t.Detail, t.Amount, t.Currency, t.Authorized, t.Captured, t.Reversed, t.Refunded, t.MerchantName, t.MerchantCity,
+			t.MerchantCountry, t.MCC, t.EntryMode, t.HoldID, t.OriginalID, t.TransferID, optMicros(t.ExpiresAt),
+			micros(t.CreatedAt), micros(t.UpdatedAt))
+	}
+	return x.later(ctx, `INSERT INTO card_transactions (`+cardTxnCols+`) VALUES `+valuesList(cols, len(ts)), x.translate, args...)
 }
 
 func (x *queries) GetCardTransaction(ctx context.Context, tenantID, id string) (*baas.CardTransaction, error) {
@@ -152,18 +162,41 @@ func (x *queries) CountCardTransactions(ctx context.Context, f baas.CardTxnFilte
 	return n, x.translate(err)
 }
 
-func (x *queries) ApprovedCardTotals(ctx context.Context, cardID, currency, homeCountry string, since time.Time) (domestic, international int64, err error) {
-	// Merchant countries are stored upper case; without a home country every transaction
-	// is domestic (rules.IsDomestic).
-	dom, args := "TRUE", []any{}
-	if homeCountry != "" {
-		dom, args = "merchant_country IN ('', ?)", []any{strings.ToUpper(homeCountry), strings.ToUpper(homeCountry)}
+func (x *queries) ApprovedCardTotals(ctx context.Context, cardID, currency, homeCountry string, since []time.Time) ([]baas.CardTotals, error) {
+	if len(since) == 0 {
+		return nil, nil
 	}
-	args = append(args, cardID, currency, micros(since))
-	err = x.row(ctx, `SELECT
-		COALESCE(SUM(CASE WHEN `+dom+` THEN authorized - reversed - refunded ELSE 0 END), 0),
-		COALESCE(SUM(CASE WHEN `+dom+` THEN 0 ELSE authorized - reversed - refunded END), 0)
+	// Merchant countries are stored upper case; without a home country every transaction
+	// is domestic (rules.IsDomestic). One row scan for every window: the rows since the
+	// earliest, each summed into the windows it falls in.
+	dom, domArgs := "TRUE", []any{}
+	if homeCountry != "" {
+		dom, domArgs = "merchant_country IN ('', ?)", []any{strings.ToUpper(homeCountry)}
+	}
+	const amount = "authorized - reversed - refunded"
+	var cols []string
+	var args []any
+	first := since[0]
+	for _, t := range since {
+		cols = append(cols,
+			"COALESCE(SUM(CASE WHEN created_at >= ? AND "+dom+" THEN "+amount+" ELSE 0 END), 0)",
+			"COALESCE(SUM(CASE WHEN created_at >= ? AND NOT ("+dom+") THEN "+amount+" ELSE 0 END), 0)")
+		args = append(append(append(append(args, micros(t)), domArgs...), micros(t)), domArgs...)
+		if t.Before(first) {
+			first = t
+		}
+	}
+	args = append(args, cardID, currency, micros(first))
+	out := make([]baas.CardTotals, len(since))
+	dest := make([]any, 0, 2*len(since))
+	for i := range out {
+		dest = append(dest, &out[i].Domestic, &out[i].International)
+	}
+	err := x.row(ctx, `SELECT `+strings.Join(cols, ", ")+`
 		FROM card_transactions WHERE card_id = ? AND status = 'approved' AND type IN ('authorization', 'purchase')
-		AND currency = ? AND created_at >= ?`, args...).Scan(&domestic, &international)
-	return domestic, international, x.translate(err)
+		AND currency = ? AND created_at >= ?`, args...).Scan(dest...)
+	if err != nil {
+		return nil, x.translate(err)
+	}
+	return out, nil
 }

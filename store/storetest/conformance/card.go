@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -122,6 +123,26 @@ func testCards(t *testing.T, s baas.Store) {
 	}); !baas.IsCode(err, baas.ENotFound) {
 		t.Fatalf("LockCard of another tenant: %v", err)
 	}
+	// LockCards: the cards named, of any tenant, in id order; an unknown id is absent.
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		locked, err := tx.LockCards(ctx, []string{theirs.ID, w.ID, newCardID(), c.ID})
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, l := range locked {
+			got = append(got, l.ID)
+		}
+		want := []string{c.ID, w.ID, theirs.ID}
+		slices.Sort(want)
+		if !reflect.DeepEqual(got, want) || locked[slices.Index(got, c.ID)].Status != baas.CardShipped {
+			t.Errorf("LockCards = %v, want %v", got, want)
+		}
+		if none, err := tx.LockCards(ctx, nil); err != nil || len(none) != 0 {
+			t.Errorf("LockCards(none) = %v, %v", none, err)
+		}
+		return nil
+	})
 	moved := *got
 	moved.TenantID = other
 	if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.UpdateCard(ctx, &moved) }); !baas.IsCode(err, baas.ENotFound) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -110,10 +111,20 @@ func testCardTransactions(t *testing.T, s baas.Store) {
 		{"US", at.Add(2 * time.Minute), 4_000, 2_500},
 		{"US", at.Add(time.Hour), 0, 0},
 	} {
-		dom, intl, err := r.ApprovedCardTotals(ctx, c.ID, "USD", tc.home, tc.since)
-		if err != nil || dom != tc.dom || intl != tc.intl {
-			t.Errorf("ApprovedCardTotals(%q, %v) = %d, %d, %v; want %d, %d", tc.home, tc.since, dom, intl, err, tc.dom, tc.intl)
+		got, err := r.ApprovedCardTotals(ctx, c.ID, "USD", tc.home, []time.Time{tc.since})
+		if err != nil || len(got) != 1 || got[0] != (baas.CardTotals{Domestic: tc.dom, International: tc.intl}) {
+			t.Errorf("ApprovedCardTotals(%q, %v) = %v, %v; want %d, %d", tc.home, tc.since, got, err, tc.dom, tc.intl)
 		}
+	}
+	// Several windows in one query, in the order asked, the earliest not first.
+	windows := []time.Time{at.Add(2 * time.Minute), at, at.Add(time.Hour)}
+	totals, err := r.ApprovedCardTotals(ctx, c.ID, "USD", "US", windows)
+	want := []baas.CardTotals{{Domestic: 4_000, International: 2_500}, {Domestic: 600 + 2_000 + 4_000, International: 2_500}, {}}
+	if err != nil || !slices.Equal(totals, want) {
+		t.Errorf("ApprovedCardTotals(US, three windows) = %v, %v; want %v", totals, err, want)
+	}
+	if got, err := r.ApprovedCardTotals(ctx, c.ID, "USD", "US", nil); err != nil || len(got) != 0 {
+		t.Errorf("ApprovedCardTotals(no window) = %v, %v; want none", got, err)
 	}
 
 	// Lists: newest first, filtered, paged.
