@@ -162,15 +162,15 @@ func TestConsolePages(t *testing.T) {
 		}
 		doc := docs[0].ID
 		pages := map[string]string{
-			"/console/kyc":                             "john@example.com",
-			"/console/kyc/queue":                       fmt.Sprintf("/console/kyc/%d", doc),
-			fmt.Sprintf("/console/kyc/%d", doc):        "X1234567",
-			"/console/tenants":                         "test",
-			"/console/tenants/" + ten:                  "Float",
-			"/console/tenants/" + ten + "/accounts":    fmt.Sprint(w.Account),
-			"/console/cards":                           w.Card.MaskedPAN,
-			"/console/cards/" + w.Card.ID:              "Accept order",
-			"/console/tenants/" + ten + "/webhooks":    "Deliveries",
+			"/console/kyc":                          "john@example.com",
+			"/console/kyc/queue":                    fmt.Sprintf("/console/kyc/%d", doc),
+			fmt.Sprintf("/console/kyc/%d", doc):     "X1234567",
+			"/console/tenants":                      "test",
+			"/console/tenants/" + ten:               "Float",
+			"/console/tenants/" + ten + "/accounts": fmt.Sprint(w.Account),
+			"/console/cards":                        w.Card.MaskedPAN,
+			"/console/cards/" + w.Card.ID:           "Accept order",
+			"/console/tenants/" + ten + "/webhooks": "Deliveries",
 			fmt.Sprintf("/console/tenants/%s/accounts/%d", ten, w.Account): "opening deposit",
 		}
 		for path, want := range pages {

@@ -163,4 +163,3 @@ func seed(t *testing.T, e *servertest.Env) *world {
 	w.FullPAN = d.PAN
 	return w
 }
-
