@@ -4,6 +4,7 @@ import (
 	"html/template"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/baas-oss/baas"
@@ -19,9 +20,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 	},
 	// amount shows minor units in the currency's decimals with its code.
-	"amount": func(minor int64, currency string) string {
-		return money.Format(minor, currency) + " " + currency
-	},
+	"amount": amount,
 	"docname": baas.DocumentName,
 	// q builds a query string from pairs, leaving out empty values.
 	"q": func(kv ...any) template.URL {
@@ -50,14 +49,37 @@ var funcs = template.FuncMap{
 		}
 		return template.URL("?" + v.Encode())
 	},
+	// lower is a status in lower case, for CSS classes and URLs.
 	"lower": func(s any) string {
 		switch x := s.(type) {
 		case string:
-			return x
+			return strings.ToLower(x)
 		case baas.CardStatus:
 			return string(x)
 		}
 		return ""
 	},
 	"neg": func(n int64) bool { return n < 0 },
+}
+
+// amount shows minor units in the currency's decimals, thousands grouped, with the code:
+// 52500000 EUR is "525,000.00 EUR".
+func amount(minor int64, currency string) string {
+	s := money.Format(minor, currency)
+	sign := ""
+	if strings.HasPrefix(s, "-") {
+		sign, s = "-", s[1:]
+	}
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if hasFrac {
+		b.WriteString("." + frac)
+	}
+	return sign + b.String() + " " + currency
 }
