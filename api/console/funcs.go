@@ -20,7 +20,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04:05") + " UTC"
 	},
 	// amount shows minor units in the currency's decimals with its code.
-	"amount": amount,
+	"amount":  amount,
 	"docname": baas.DocumentName,
 	// q builds a query string from pairs, leaving out empty values.
 	"q": func(kv ...any) template.URL {
