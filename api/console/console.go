@@ -102,13 +102,6 @@ func parsePages() map[string]*template.Template {
 	return out
 }
 
-// Routes returns the patterns Register mounts, in registration order.
-func (h *Handler) Routes() []string {
-	r := httpx.Record(nil)
-	h.Register(r)
-	return r.Patterns()
-}
-
 // Register mounts the console on mux.
 func (h *Handler) Register(mux httpx.Mux) {
 	mux.Handle("GET /console/static/{file}", h.public(h.serveStatic))
