@@ -12,7 +12,7 @@ import (
 )
 
 // Customers and their accounts: a tenant's customer accounts with balances (keyset by
-// account id), a search by email, account number or user id, and one account with its
+// account id), a search by email, account number, user id or a card's last four digits, and one account with its
 // customer, cards and ledger entries with the balance after each.
 
 func (h *Handler) registerAccounts(mux httpx.Mux) {
@@ -34,6 +34,11 @@ func (h *Handler) accountList(c *call) error {
 		return err
 	}
 	d := &accountListData{Tenant: t, Query: strings.TrimSpace(c.r.URL.Query().Get("q"))}
+	if last4(d.Query) {
+		// A card's last four digits: the tenant's cards that end so.
+		http.Redirect(c.w, c.r, "/console/cards?tenant="+url.QueryEscape(t.ID)+"&last4="+d.Query, http.StatusSeeOther)
+		return nil
+	}
 	if d.Query != "" {
 		number, err := h.search(c, t.ID, d.Query)
 		if err == nil {
@@ -58,6 +63,19 @@ func (h *Handler) accountList(c *call) error {
 		d.Next = d.Accounts[len(d.Accounts)-1].ID
 	}
 	return h.render(c, http.StatusOK, "accounts", c.page("Customers", "tenants", d))
+}
+
+// last4 reports whether a query is a card's last four digits.
+func last4(q string) bool {
+	if len(q) != 4 {
+		return false
+	}
+	for _, r := range q {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // search finds the account a query names: an email, an account number, or a customer's

@@ -24,16 +24,20 @@ func (h *Handler) registerCards(mux httpx.Mux) {
 }
 
 type cardListData struct {
-	Status, Tenant string
-	Cards          []*core.CardInfo
-	Next           string
-	Statuses       []baas.CardStatus
+	Status, Tenant, Last4 string
+	Cards                 []*core.CardInfo
+	Next                  string
+	Statuses              []baas.CardStatus
 }
 
 func (h *Handler) cardList(c *call) error {
 	q := c.r.URL.Query()
-	d := &cardListData{Status: q.Get("status"), Tenant: q.Get("tenant"), Statuses: baas.CardStatuses}
-	f := baas.CardFilter{TenantID: d.Tenant, Status: baas.CardStatus(d.Status), AfterID: q.Get("after"), Limit: PageSize}
+	d := &cardListData{Status: q.Get("status"), Tenant: q.Get("tenant"), Last4: q.Get("last4"), Statuses: baas.CardStatuses}
+	if d.Last4 != "" && !last4(d.Last4) {
+		return baas.Invalid("last4 must be four digits")
+	}
+	f := baas.CardFilter{TenantID: d.Tenant, Status: baas.CardStatus(d.Status), Last4: d.Last4, AfterID: q.Get("after"),
+		Limit: PageSize}
 	var err error
 	if d.Cards, err = h.core.ListCards(c.r.Context(), f); err != nil {
 		return err

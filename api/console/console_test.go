@@ -195,6 +195,16 @@ func TestConsolePages(t *testing.T) {
 		if p := o.get(t, "/console/tenants/"+ten+"/accounts?q="+url.QueryEscape(w.UserID)); p.status != http.StatusSeeOther {
 			t.Errorf("search by user id: %d", p.status)
 		}
+		p := o.get(t, "/console/tenants/"+ten+"/accounts?q="+w.Card.Last4)
+		if p.status != http.StatusSeeOther {
+			t.Fatalf("search by last four: %d", p.status)
+		}
+		if p = o.get(t, p.header.Get("Location")); p.status != 200 || !strings.Contains(p.body, w.Card.MaskedPAN) {
+			t.Errorf("cards ending in %s: %d", w.Card.Last4, p.status)
+		}
+		if p := o.get(t, "/console/cards?tenant="+ten+"&last4="+w.Card.Last4[:3]+"x"); p.status != 422 {
+			t.Errorf("cards ending in a non-digit: %d", p.status)
+		}
 		if p := o.get(t, "/console/tenants/"+ten+"/accounts?q=nobody%40example.com"); p.status != 404 || !strings.Contains(p.body, `class="ferr"`) {
 			t.Errorf("search miss: %d", p.status)
 		}
@@ -215,7 +225,7 @@ func TestConsolePages(t *testing.T) {
 		if p := o.post(t, kyc, kyc+"/reject", url.Values{"reason": {`<script>alert("x")</script>`}}); p.status != 303 {
 			t.Fatalf("reject: %d %.1000s", p.status, p.body)
 		}
-		p := o.get(t, kyc)
+		p = o.get(t, kyc)
 		if strings.Contains(p.body, `<script>alert`) || !strings.Contains(p.body, "&lt;script&gt;alert") {
 			t.Fatalf("reason not escaped: %.3000s", p.body)
 		}
