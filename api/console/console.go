@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/field"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
 )
@@ -197,6 +198,10 @@ func (h *Handler) authed(fn pageFunc) http.Handler {
 				return
 			}
 		}
+		if err := storable(c.r); err != nil {
+			h.fail(c, err)
+			return
+		}
 		if err := fn(c); err != nil {
 			h.fail(c, err)
 		}
@@ -222,6 +227,25 @@ func (h *Handler) checkForm(r *http.Request, token string) error {
 	}
 	if !sameToken(r.PostForm.Get("csrf"), token) {
 		return errForbidden
+	}
+	return nil
+}
+
+// storable refuses what no store can hold (invalid UTF-8, NUL) in the path, the query or
+// the form, as the operator API does: an id in the path names nothing, anything else is
+// invalid.
+func storable(r *http.Request) error {
+	if name, inPath := field.UnstorableParam(r); inPath {
+		return baas.Errorf(baas.ENotFound, "%s not found", name)
+	} else if name != "" {
+		return baas.Invalid(name + " must be valid UTF-8 without NUL characters")
+	}
+	for k, vs := range r.PostForm {
+		for _, v := range append(vs, k) {
+			if !field.Storable(v) {
+				return baas.Invalid("the form's fields must be valid UTF-8 without NUL characters")
+			}
+		}
 	}
 	return nil
 }
