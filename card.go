@@ -183,8 +183,10 @@ type CardFilter struct {
 	// ExpiredBy, when set, keeps the cards whose expiry month ended before it (a card is
 	// valid through the last day of the month printed on it).
 	ExpiredBy time.Time
-	AfterID   string
-	Limit     int
+	// Last4, when set, keeps the cards whose number ends in these four digits.
+	Last4   string
+	AfterID string
+	Limit   int
 }
 
 // CardProductSettings is a tenant's configuration of one card product: the BIN range

@@ -1,5 +1,5 @@
-// Package server assembles the HTTP surface of baas: both dialects and the admin API on
-// one mux, behind middleware for request ids, panic recovery, structured access logs and
+// Package server assembles the HTTP surface of baas: both dialects, the admin API and the
+// operator console on one mux, behind middleware for request ids, panic recovery, structured access logs and
 // Prometheus metrics, plus /healthz, /readyz and /metrics.
 package server
 
@@ -16,6 +16,7 @@ import (
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/api/admin"
 	"github.com/baas-oss/baas/api/codego"
+	"github.com/baas-oss/baas/api/console"
 	"github.com/baas-oss/baas/api/girasol"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
@@ -34,6 +35,8 @@ type Options struct {
 	// CodegoRateLimit is the requests per 10 s an API key may make on the Codego dialect:
 	// 0 is the spec's 200, negative disables the limit (for load tests).
 	CodegoRateLimit int
+	// TLS says the server is served over TLS: the console's cookies are then Secure.
+	TLS bool
 }
 
 // New returns the complete HTTP handler.
@@ -50,6 +53,7 @@ func New(o Options) http.Handler {
 
 	mux := http.NewServeMux()
 	gh, ch := registerAPIs(mux, o)
+	console.New(console.Options{Core: o.Core, Log: o.Log, Auth: o.AdminAuth, Secure: o.TLS, Now: o.Now}).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})

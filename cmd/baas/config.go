@@ -139,9 +139,8 @@ func isPostgres(url string) bool {
 // tlsConfig loads the certificate and key to serve HTTPS with, or returns nil when TLS is
 // not configured. TLS 1.2 is the oldest version offered.
 //
-// When the operator console (issue 19) lands, its session cookie must be Secure exactly
-// when this returns a config: pass "served over TLS" (TLSCert != "") to the server
-// through server.Options, beside AdminAuth, rather than guessing from each request.
+// The console's session cookie is Secure exactly when this returns a config: run.go
+// passes that to the server as server.Options.TLS.
 func (c Config) tlsConfig() (*tls.Config, error) {
 	if c.TLSCert == "" {
 		return nil, nil

@@ -265,7 +265,7 @@ func (m *Main) serve(ctx context.Context) error {
 
 	srv := &http.Server{
 		Handler: server.New(server.Options{Core: m.core, Log: m.log, AdminAuth: auth, Now: time.Now,
-			CodegoRateLimit: m.Config.CodegoRateLimit, Metrics: reg}),
+			CodegoRateLimit: m.Config.CodegoRateLimit, Metrics: reg, TLS: tlsConfig != nil}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

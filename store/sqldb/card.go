@@ -129,6 +129,9 @@ func (x *queries) ListCards(ctx context.Context, f baas.CardFilter) ([]*baas.Car
 	if !f.ExpiredBy.IsZero() {
 		w.add("exp_year * 12 + exp_month < ?", f.ExpiredBy.Year()*12+int(f.ExpiredBy.Month()))
 	}
+	if f.Last4 != "" {
+		w.add("last4 = ?", f.Last4)
+	}
 	if f.AfterID != "" {
 		w.add("id > ?", f.AfterID)
 	}

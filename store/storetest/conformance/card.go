@@ -67,10 +67,11 @@ func testCards(t *testing.T, s baas.Store) {
 		t.Fatalf("unknown PAN hash: %v", err)
 	}
 
-	// Lists: by tenant, account and status, in id order, paged with AfterID.
+	// Lists: by tenant, account, status and last four digits, in id order, paged with AfterID.
 	v := cardOf(ten, acct, baas.CardActive)
 	v.FormFactor, v.Product = baas.CardVirtual, "girasol-virtual"
 	w := cardOf(ten, newAccount(t, s, ten, accountOpts{}), baas.CardActive)
+	w.MaskedPAN, w.Last4 = "411111******9876", "9876"
 	theirs := cardOf(other, newAccount(t, s, other, accountOpts{}), baas.CardActive)
 	for _, x := range []*baas.Card{v, w, theirs} {
 		inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateCard(ctx, x) })
@@ -96,6 +97,9 @@ func testCards(t *testing.T, s baas.Store) {
 		{baas.CardFilter{TenantID: ten, Status: baas.CardActive}, []string{v.ID, w.ID}},
 		{baas.CardFilter{TenantID: ten, AfterID: c.ID, Limit: 1}, []string{v.ID}},
 		{baas.CardFilter{Status: baas.CardActive}, []string{v.ID, w.ID, theirs.ID}},
+		{baas.CardFilter{TenantID: ten, Last4: "9876"}, []string{w.ID}},
+		{baas.CardFilter{TenantID: ten, Last4: "1234"}, []string{c.ID, v.ID}},
+		{baas.CardFilter{TenantID: other, Last4: "9876"}, nil},
 	} {
 		if got := ids(tc.f); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("ListCards(%+v) = %v, want %v", tc.f, got, tc.want)

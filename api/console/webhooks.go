@@ -1,0 +1,99 @@
+package console
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/httpx"
+)
+
+// Webhooks: a tenant's endpoints, the delivery log newest first (keyset by delivery id),
+// one delivery's attempts with their responses, and replay of its event through
+// core.ResendEvent, as the operator API's POST …/events/{event}/resend does.
+
+func (h *Handler) registerWebhooks(mux httpx.Mux) {
+	mux.Handle("GET /console/tenants/{id}/webhooks", h.authed(h.webhooks))
+	mux.Handle("GET /console/tenants/{id}/webhooks/deliveries/{delivery}", h.authed(h.delivery))
+	mux.Handle("POST /console/tenants/{id}/webhooks/deliveries/{delivery}/replay", h.authed(h.replay))
+}
+
+type webhooksData struct {
+	Tenant     *baas.Tenant
+	Endpoints  []*baas.WebhookEndpoint
+	Deliveries []*baas.WebhookDelivery
+	Status     string
+	Next       int64
+	Statuses   []string
+}
+
+func (h *Handler) webhooks(c *call) error {
+	ctx := c.r.Context()
+	t, err := h.core.GetTenant(ctx, c.r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	d := &webhooksData{Tenant: t, Status: c.r.URL.Query().Get("status"),
+		Statuses: []string{baas.DeliveryPending, baas.DeliverySucceeded, baas.DeliveryFailed}}
+	if d.Endpoints, err = h.core.ListWebhookEndpoints(ctx, t.ID); err != nil {
+		return err
+	}
+	f := baas.DeliveryFilter{TenantID: t.ID, Status: d.Status, Limit: PageSize}
+	if f.BeforeID, err = queryInt(c.r, "before"); err != nil {
+		return err
+	}
+	if d.Deliveries, err = h.core.ListDeliveries(ctx, f); err != nil {
+		return err
+	}
+	if len(d.Deliveries) == f.Limit {
+		d.Next = d.Deliveries[len(d.Deliveries)-1].ID
+	}
+	return h.render(c, http.StatusOK, "webhooks", c.page("Webhooks of "+t.Name, "tenants", d))
+}
+
+type deliveryData struct {
+	Tenant   *baas.Tenant
+	Delivery *baas.WebhookDelivery
+	Attempts []*baas.WebhookAttempt
+}
+
+func (h *Handler) loadDelivery(c *call) (*deliveryData, error) {
+	ctx := c.r.Context()
+	t, err := h.core.GetTenant(ctx, c.r.PathValue("id"))
+	if err != nil {
+		return nil, err
+	}
+	id, err := pathInt(c.r, "delivery", "delivery")
+	if err != nil {
+		return nil, err
+	}
+	d := &deliveryData{Tenant: t}
+	if d.Delivery, d.Attempts, err = h.core.DeliveryLog(ctx, t.ID, id); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (h *Handler) delivery(c *call) error {
+	d, err := h.loadDelivery(c)
+	if err != nil {
+		return err
+	}
+	return h.render(c, http.StatusOK, "delivery", c.page(fmt.Sprintf("Delivery %d", d.Delivery.ID), "tenants", d))
+}
+
+// replay sends the delivery's event again to the delivery's endpoint.
+func (h *Handler) replay(c *call) error {
+	d, err := h.loadDelivery(c)
+	if err != nil {
+		return err
+	}
+	if _, err := h.core.ResendEvent(c.r.Context(), d.Tenant.ID, d.Delivery.EventID, d.Delivery.EndpointID); err != nil {
+		return err
+	}
+	http.Redirect(c.w, c.r, "/console/tenants/"+url.PathEscape(d.Tenant.ID)+"/webhooks/deliveries/"+
+		strconv.FormatInt(d.Delivery.ID, 10)+"?done=resent", http.StatusSeeOther)
+	return nil
+}
