@@ -417,5 +417,22 @@ func sortedKeys(n node) []string {
 func orderedKeys(n node) []string { return sortedKeys(n) }
 
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"lower": strings.ToLower,
+	"text": text,
 }).Parse(pageTemplates))
+
+// text renders a description: HTML-escaped, with Markdown's `code` spans as <code>.
+func text(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 { // an unpaired backquote: plain text
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(p))
+		}
+	}
+	return template.HTML(b.String())
+}

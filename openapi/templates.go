@@ -18,7 +18,7 @@ request and response of its end-to-end tests.</p>
 </main></body></html>{{end}}
 
 {{define "schema"}}{{if .}}<span class="type">{{.Type}}</span>{{range .Constraints}} <span class="muted">· {{.}}</span>{{end}}
-{{if .Description}}<div class="desc">{{.Description}}</div>{{end}}
+{{if .Description}}<div class="desc">{{text .Description}}</div>{{end}}
 {{if .Props}}<ul class="schema">{{range .Props}}<li><code>{{.Name}}</code>{{if .Required}} <span class="req">required</span>{{end}} {{template "schema" .Schema}}</li>{{end}}</ul>{{end}}
 {{if .Items}}<ul class="schema"><li>items: {{template "schema" .Items}}</li></ul>{{end}}
 {{if .Variants}}<ul class="schema">{{range .Variants}}<li>{{$.VariantWord}}: {{template "schema" .}}</li>{{end}}</ul>{{end}}
@@ -28,22 +28,22 @@ request and response of its end-to-end tests.</p>
 <header><nav><a href="/docs">All APIs</a><a href="/openapi/{{.Name}}.json">{{.Name}}.json</a></nav>
 <h1>{{.Title}}</h1><p class="desc">{{.Summary}} <span class="muted">version {{.Version}}</span></p></header>
 <main>
-<p>{{.Description}}</p>
+<p>{{text .Description}}</p>
 <h2>Credentials</h2>
 <table><tr><th>scheme</th><th>how</th><th></th></tr>
-{{range .Security}}<tr><td><code>{{.Name}}</code></td><td>{{.Type}}</td><td class="desc">{{.Description}}</td></tr>{{end}}</table>
+{{range .Security}}<tr><td><code>{{.Name}}</code></td><td>{{.Type}}</td><td class="desc">{{text .Description}}</td></tr>{{end}}</table>
 {{range .Tags}}<h2 id="tag-{{.Name}}">{{.Name}}</h2>
 {{range .Ops}}<details class="op" id="{{.ID}}"><summary><span class="method m-{{.Method}}">{{.Method}}</span>
 <span class="path">{{.Path}}</span><span class="summary">{{.Summary}}</span></summary>
 <div class="op-body">
-{{if .Description}}<p>{{.Description}}</p>{{end}}
+{{if .Description}}<p>{{text .Description}}</p>{{end}}
 {{if .Security}}<p class="muted">Credentials: {{range $i, $s := .Security}}{{if $i}} or {{end}}<code>{{$s}}</code>{{end}}</p>{{end}}
 {{if .Params}}<h3>Parameters</h3><table><tr><th>name</th><th>in</th><th>type</th><th></th></tr>
-{{range .Params}}<tr><td><code>{{.Name}}</code>{{if .Required}} <span class="req">required</span>{{end}}</td><td>{{.In}}</td><td class="type">{{.Type}}</td><td class="desc">{{.Description}}</td></tr>{{end}}</table>{{end}}
+{{range .Params}}<tr><td><code>{{.Name}}</code>{{if .Required}} <span class="req">required</span>{{end}}</td><td>{{.In}}</td><td class="type">{{.Type}}</td><td class="desc">{{text .Description}}</td></tr>{{end}}</table>{{end}}
 {{if .Body}}<h3>Request body{{if .BodyRequired}} <span class="req">required</span>{{end}}</h3>{{template "schema" .Body}}
 {{range .BodyExamples}}<p class="muted">{{.Name}}</p><pre>{{.JSON}}</pre>{{end}}{{end}}
 <h3>Responses</h3>
-{{range .Responses}}<p><span class="status">{{.Status}}</span> {{.Description}} {{range .Types}}<code class="muted">{{.}}</code> {{end}}</p>
+{{range .Responses}}<p><span class="status">{{.Status}}</span> {{text .Description}} {{range .Types}}<code class="muted">{{.}}</code> {{end}}</p>
 {{template "schema" .Schema}}
 {{range .Examples}}<p class="muted">{{.Name}}</p><pre>{{.JSON}}</pre>{{end}}{{end}}
 </div></details>{{end}}{{end}}
