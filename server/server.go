@@ -20,6 +20,7 @@ import (
 	"github.com/baas-oss/baas/api/girasol"
 	"github.com/baas-oss/baas/api/httpx"
 	"github.com/baas-oss/baas/core"
+	"github.com/baas-oss/baas/openapi"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
@@ -102,13 +103,23 @@ func registerAPIs(mux httpx.Mux, o Options) (*girasol.Handler, *codego.Handler) 
 	ch := codego.New(o.Core, o.Log, o.Now, o.CodegoRateLimit)
 	ch.Register(mux)
 	admin.New(o.Core, o.Log, o.AdminAuth).Register(mux)
+	registerReference(mux)
 	return gh, ch
 }
 
-// Routes returns every pattern of both dialects and the operator API that New serves, as
-// registered ("POST /v1/accounts/cash-in", "POST /api/signup", "GET
-// /admin/api/tenants/{id}", and each API's catch-all without a method): the list a test
-// walks so that a new endpoint is covered without being named.
+// registerReference mounts the API reference: the OpenAPI documents at /openapi/{name}.json
+// and their rendered pages under /docs (openapi.Handler).
+func registerReference(mux httpx.Mux) {
+	h := openapi.Handler()
+	for _, p := range openapi.Patterns {
+		mux.Handle(p, h)
+	}
+}
+
+// Routes returns every pattern of both dialects, the operator API and the API reference
+// that New serves, as registered ("POST /v1/accounts/cash-in", "POST /api/signup", "GET
+// /admin/api/tenants/{id}", "GET /docs", and each API's catch-all without a method): the
+// list a test walks so that a new endpoint is covered without being named.
 func Routes() []string {
 	r := httpx.Record(nil)
 	registerAPIs(r, Options{})

@@ -16,6 +16,7 @@ import (
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/core"
+	"github.com/baas-oss/baas/openapi/openapitest"
 	"github.com/baas-oss/baas/server"
 	"github.com/baas-oss/baas/store/storetest"
 )
@@ -89,7 +90,14 @@ func StartWith(t testing.TB, engine string, o Options) *Env {
 		t.Fatal(err)
 	}
 	return &Env{URL: "http://" + ln.Addr().String(), Store: store, Core: svc, Tenant: creds,
-		Client: &http.Client{Timeout: 30 * time.Second}}
+		Client: &http.Client{Timeout: 30 * time.Second, Transport: CheckedTransport(t)}}
+}
+
+// CheckedTransport returns the transport of every Env's Client: each request and
+// response is validated against the API's OpenAPI document (openapitest.Check), and a
+// mismatch fails t. This is what keeps openapi/*.json honest; see docs/design.md.
+func CheckedTransport(t testing.TB) http.RoundTripper {
+	return &openapitest.Transport{Checker: &openapitest.Checker{Logf: t.Logf}, Fail: t.Errorf}
 }
 
 // NewTenant creates another sandbox tenant.
