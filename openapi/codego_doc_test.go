@@ -40,13 +40,17 @@ func TestCodegoDocumentValid(t *testing.T) {
 	}
 }
 
-// TestCodegoExamplesMatchSchemas checks every example of every operation against its
-// schema with JSON Schema 2020-12 (the type arrays and const of OpenAPI 3.1): requests as
-// requests, answers as answers.
+// TestCodegoExamplesMatchSchemas checks every example of every operation and webhook
+// against its schema with JSON Schema 2020-12 (the type arrays and const of OpenAPI 3.1):
+// requests as requests, answers as answers.
 func TestCodegoExamplesMatchSchemas(t *testing.T) {
 	doc := loadCodego(t)
 	n := 0
-	for path, item := range doc.Paths.Map() {
+	items := doc.Paths.Map()
+	for name, item := range doc.Webhooks {
+		items["webhook "+name] = item
+	}
+	for path, item := range items {
 		for method, op := range item.Operations() {
 			if op.RequestBody != nil && op.RequestBody.Value != nil {
 				for ct, mt := range op.RequestBody.Value.Content {

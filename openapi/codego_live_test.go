@@ -1,13 +1,17 @@
 package openapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/api/codego"
 	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/server/servertest"
 	"github.com/baas-oss/baas/store/storetest"
@@ -178,7 +182,11 @@ func TestCodegoAnswersMatchDocument(t *testing.T) {
 
 		giftcards(t, e, chk, post, fail, c, user, clock)
 
-		post("crypto_generateWaletAddress", map[string]any{"user_id": user, "coin": "usdt", "network": "trc-20"})
+		wallet := post("crypto_generateWaletAddress", map[string]any{"user_id": user, "coin": "usdt", "network": "trc-20"})
+		if r := e.Admin(t, "POST", "/admin/api/sandbox/crypto-deposits", map[string]any{"address": wallet["wallet_address"],
+			"amount": "12.5"}); r.Status != 201 {
+			t.Fatalf("crypto deposit: %d %s", r.Status, r.Raw)
+		}
 		post("crypto_generateWalletAddress", map[string]any{"user_id": "", "coin": "btc"})
 		post("crypto_getWalletAddresss", map[string]any{"user_id": user})
 		post("admin_float_trxs", map[string]any{"start_date": "", "end_date": "", "trans_type": "debit"})
@@ -200,6 +208,7 @@ func TestCodegoAnswersMatchDocument(t *testing.T) {
 		if len(missed) > 0 {
 			t.Errorf("the flow called no served API named %v: add it so its answers are checked", missed)
 		}
+		checkWebhooks(t, e, doc)
 	})
 }
 
@@ -355,4 +364,60 @@ func giftcards(t *testing.T, e *servertest.Env, chk *codegoChecker, post postFun
 	post("getByUserGiftcard", map[string]any{"user_id": user})
 	fail("getByUserGiftcard", c.Post(t, "getByUserGiftcard", map[string]any{"user_id": "nobody"}))
 	fail("getAllGiftcard", c.Post(t, "getAllGiftcard", map[string]any{"user_id": user, "page": 1}))
+}
+
+// codegoWebhook names the webhook of codego.json that renders an event type.
+func codegoWebhook(typ string) string {
+	switch {
+	case strings.HasPrefix(typ, "kyc."):
+		return "kyc"
+	case strings.HasPrefix(typ, "card.load."):
+		return "load_card"
+	case strings.HasSuffix(typ, "giftcard.updated"):
+		return "giftcard"
+	case strings.HasPrefix(typ, "card."):
+		return "card_transaction"
+	}
+	return strings.ReplaceAll(typ, ".", "_") // crypto.deposit, account.created
+}
+
+// checkWebhooks renders every event the flow wrote as a Codego receiver gets it
+// (codego.RenderEvent, what the dispatcher sends to a payload endpoint) and checks each
+// body against its webhook in codego.json; every documented webhook must have been seen.
+func checkWebhooks(t *testing.T, e *servertest.Env, doc *openapi3.T) {
+	t.Helper()
+	evs, err := e.Store.Read().ListEvents(context.Background(), baas.EventFilter{TenantID: e.Tenant.TenantID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, ev := range evs {
+		body, err := codego.RenderEvent(ev)
+		if err != nil {
+			t.Fatalf("render %s: %v", ev.Type, err)
+		}
+		if body == nil {
+			continue
+		}
+		name := codegoWebhook(ev.Type)
+		item := doc.Webhooks[name]
+		if item == nil || item.Post == nil {
+			t.Errorf("%s is rendered for Codego receivers but codego.json has no webhook %q: %s", ev.Type, name, body)
+			continue
+		}
+		seen[name] = true
+		var v any
+		if err := json.Unmarshal(body, &v); err != nil {
+			t.Fatalf("%s: %v", ev.Type, err)
+		}
+		schema := item.Post.RequestBody.Value.Content.Get("application/json").Schema.Value
+		if err := schema.VisitJSON(v, openapi3.EnableJSONSchema2020(), openapi3.VisitAsRequest()); err != nil {
+			t.Errorf("%s body %s does not match webhook %s: %v", ev.Type, body, name, err)
+		}
+	}
+	for name := range doc.Webhooks {
+		if !seen[name] {
+			t.Errorf("the flow wrote no event rendered as webhook %s: add one so its body is checked", name)
+		}
+	}
 }
