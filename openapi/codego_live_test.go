@@ -175,12 +175,12 @@ func TestCodegoAnswersMatchDocument(t *testing.T) {
 		post("prepaid_load_balance_card", map[string]any{"user_id": user, "card_id": prepaid, "amount": "10.50"})
 		post("prepaid_load_balance_card", map[string]any{"user_id": user, "card_id": prepaid, "amount": 5})
 		post("prepaid_card_details", u)
-		cardTransactions(t, e, chk, post, fail, c, user, debit, prepaid, clock.Now())
+		cardTransactions(t, e, post, fail, c, user, debit, prepaid, clock.Now())
 		post("prepaid_card_settings", map[string]any{"user_id": user, "card_id": prepaid, "setting_name": "card_lock", "setting_value": "1"})
 		post("replace_stolen_card", map[string]any{"user_id": user, "card_id": debit})
 		post("debitcard_details", u)
 
-		giftcards(t, e, chk, post, fail, c, user, clock)
+		giftcards(t, e, post, fail, c, user, clock)
 
 		wallet := post("crypto_generateWaletAddress", map[string]any{"user_id": user, "coin": "usdt", "network": "trc-20"})
 		if r := e.Admin(t, "POST", "/admin/api/sandbox/crypto-deposits", map[string]any{"address": wallet["wallet_address"],
@@ -230,7 +230,7 @@ func network(t *testing.T, e *servertest.Env, card string, body map[string]any) 
 // cardTransactions pays with the active debit and prepaid cards through the sandbox card
 // network (a purchase, a refund, an authorization and its reversal, a decline) and reads
 // them back with debitcard_trx and prepaid_card_transaction, filters, pages and errors.
-func cardTransactions(t *testing.T, e *servertest.Env, chk *codegoChecker, post postFunc, fail failFunc,
+func cardTransactions(t *testing.T, e *servertest.Env, post postFunc, fail failFunc,
 	c *servertest.Codego, user, debit, prepaid string, now time.Time) {
 	t.Helper()
 	shop := func(kv ...any) map[string]any {
@@ -288,7 +288,7 @@ func cardTransactions(t *testing.T, e *servertest.Env, chk *codegoChecker, post 
 // giftcards runs the gift cards of the three products: the fees (the operator's as well as
 // the defaults), an issue each, the details before their delay, once delivered and
 // afterwards, a payment and the statement, the blocks, the lists and the errors.
-func giftcards(t *testing.T, e *servertest.Env, chk *codegoChecker, post postFunc, fail failFunc,
+func giftcards(t *testing.T, e *servertest.Env, post postFunc, fail failFunc,
 	c *servertest.Codego, user string, clock *servertest.Clock) {
 	t.Helper()
 	if r := e.Admin(t, "PUT", "/admin/api/tenants/"+e.Tenant.TenantID+"/fees", map[string]any{"product": "us",
