@@ -97,7 +97,7 @@ func StartWith(t testing.TB, engine string, o Options) *Env {
 // response is validated against the API's OpenAPI document (openapitest.Check), and a
 // mismatch fails t. This is what keeps openapi/*.json honest; see docs/design.md.
 func CheckedTransport(t testing.TB) http.RoundTripper {
-	return &openapitest.Transport{Checker: &openapitest.Checker{Logf: t.Logf}, Fail: t.Errorf}
+	return &openapitest.Transport{Checker: &openapitest.Checker{}, Fail: t.Errorf}
 }
 
 // NewTenant creates another sandbox tenant.
