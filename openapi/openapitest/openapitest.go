@@ -7,6 +7,7 @@ package openapitest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -144,7 +145,7 @@ func (c *Checker) Check(req *http.Request, reqBody []byte, status int, header ht
 	if route == nil {
 		// No documented operation: the server must not serve it (the route-coverage test
 		// holds the other direction).
-		if status < 400 {
+		if !refused(name, status, respBody) {
 			return fmt.Errorf("%s %s: answered %d, but %s.json documents no such operation", req.Method, req.URL.Path, status, name)
 		}
 		return nil
@@ -169,10 +170,30 @@ func (c *Checker) Check(req *http.Request, reqBody []byte, status int, header ht
 	if respErr != nil {
 		errs = append(errs, fmt.Errorf("%s: the %d response does not match the document: %v\nresponse: %s", where, status, respErr, clip(respBody)))
 	}
-	if reqErr != nil && (status < 400 || status >= 500) {
+	if reqErr != nil && !refused(name, status, respBody) {
 		errs = append(errs, fmt.Errorf("%s: the document refuses this request (%v) but the server answered %d\nrequest: %s", where, reqErr, status, clip(reqBody)))
 	}
 	return errors.Join(errs...)
+}
+
+// refused reports whether an answer refuses its request: a 4xx, or for Codego, whose
+// errors may come with HTTP 200 as the vendor's do, an envelope whose status is 0 (or
+// "0") — docs/codego.md, "Errors".
+func refused(name string, status int, body []byte) bool {
+	if status >= 400 && status < 500 {
+		return true
+	}
+	if name != "codego" || status != http.StatusOK {
+		return false
+	}
+	var env struct {
+		Status json.RawMessage `json:"status"`
+	}
+	if json.Unmarshal(body, &env) != nil {
+		return false
+	}
+	st := strings.TrimSpace(string(env.Status))
+	return st == "0" || st == `"0"`
 }
 
 func clip(b []byte) string {
