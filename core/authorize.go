@@ -226,11 +226,41 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
-	card, err := s.readCard(ctx, p.TenantID, p.CardID)
+	card, cached, err := s.paymentCard(ctx, p.TenantID, p.CardID)
 	if err != nil {
 		return nil, err
 	}
-	return s.authorizeCard(ctx, p, card)
+	return s.authorizeCard(ctx, p, card, cached)
+}
+
+// cardsTTL is how long a card read for a payment is kept (Service.cards).
+const cardsTTL = time.Minute
+
+// paymentCard returns the card cardID of the tenant (any tenant's for "") for a payment:
+// as read by an earlier payment (within cardsTTL; cached is true) or from the store. A
+// cached card is used only for what never changes about it (its tenant, account,
+// customer, product, masked number): authorizeCard reads it again before it decides on
+// anything that can change (its status) outside the card's lock, and under the lock the
+// transaction reads it anyway. So a payment costs no card read before its transaction.
+// The cache keeps no secret: not the sealed number, its hash, the PIN's or the holder.
+func (s *Service) paymentCard(ctx context.Context, tenantID, cardID string) (card *baas.Card, cached bool, err error) {
+	if c, ok := s.cards.lookup(cardID, s.now()); ok && (tenantID == "" || c.TenantID == tenantID) {
+		cc := *c
+		return &cc, true, nil
+	}
+	c, err := s.readCard(ctx, tenantID, cardID)
+	if err != nil {
+		return nil, false, err
+	}
+	s.cacheCard(c)
+	return c, false, nil
+}
+
+// cacheCard keeps what a payment needs of c (paymentCard).
+func (s *Service) cacheCard(c *baas.Card) {
+	s.cards.put(c.ID, &baas.Card{ID: c.ID, TenantID: c.TenantID, CustomerID: c.CustomerID, AccountID: c.AccountID,
+		Product: c.Product, Variant: c.Variant, FormFactor: c.FormFactor, Status: c.Status, MaskedPAN: c.MaskedPAN,
+		Last4: c.Last4, ExpMonth: c.ExpMonth, ExpYear: c.ExpYear, CreatedAt: c.CreatedAt}, s.now())
 }
 
 // tenantFacts is what never changes about a tenant, cached (Service.facts).
@@ -267,7 +297,7 @@ func (s *Service) cardCurrency(ctx context.Context, tenantID string, accountID i
 // the core would approve and is told the controls' verdict; when it has none, the
 // transaction's own checks under the card's lock (the same ones, in the same order)
 // decide alone, and a payment costs one transaction.
-func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *baas.Card) (*baas.CardTransaction, error) {
+func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *baas.Card, cached bool) (*baas.CardTransaction, error) {
 	r := s.store.Read()
 	auth, err := r.GetAuthorizationSettings(ctx, card.TenantID)
 	if err != nil {
@@ -276,6 +306,16 @@ func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *ba
 	currency, err := s.cardCurrency(ctx, card.TenantID, card.AccountID)
 	if err != nil {
 		return nil, err
+	}
+	// A card from the cache (paymentCard) decides nothing before the transaction: when
+	// the tenant is asked about the payment, or the cached card would be declined here,
+	// the card is read again, so that every decision before the lock is the one a fresh
+	// read gives; otherwise the checks under the card's lock decide, on the card as it is.
+	if cached && (auth.URL != "" || !cardUsable(card, s.now()) || (p.Currency != "" && p.Currency != currency)) {
+		if card, err = s.readCard(ctx, card.TenantID, card.ID); err != nil {
+			return nil, err
+		}
+		s.cacheCard(card)
 	}
 	id, err := newCardTxnID()
 	if err != nil {
