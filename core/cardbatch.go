@@ -257,8 +257,9 @@ func (s *Service) cardPaymentsTx(ctx context.Context, ps []*cardPayment) error {
 			}
 			events = append(events, e)
 			if t.Type == baas.CardTxnPurchase {
-				payload["captured_amount"] = t.Amount
-				if e, err = newEvent(t.TenantID, EventCardCapture, t.ID, now, payload); err != nil {
+				captured := *payload
+				captured.CapturedAmount = &t.Amount
+				if e, err = newEvent(t.TenantID, EventCardCapture, t.ID, now, &captured); err != nil {
 					return err
 				}
 				events = append(events, e)
