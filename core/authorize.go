@@ -253,8 +253,12 @@ func (s *Service) Authorize(ctx context.Context, p AuthorizeParams) (*baas.CardT
 	if err != nil {
 		return nil, err
 	}
-	return s.authorizeCard(ctx, p, card, cached)
+	return s.authorizeCard(ctx, p, card, cached, authorizeRetries)
 }
+
+// authorizeRetries bounds how often a payment is decided again because its tenant's
+// authorization settings changed meanwhile (authorizeCard).
+const authorizeRetries = 3
 
 // cardsTTL is how long a card read for a payment is kept (Service.cards).
 const cardsTTL = time.Minute
@@ -320,7 +324,11 @@ func (s *Service) cardCurrency(ctx context.Context, tenantID string, accountID i
 // the core would approve and is told the controls' verdict; when it has none, the
 // transaction's own checks under the card's lock (the same ones, in the same order)
 // decide alone, and a payment costs one transaction.
-func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *baas.Card, cached bool) (*baas.CardTransaction, error) {
+//
+// The authorization settings may come from the cache: the transaction checks that they
+// are still the tenant's, and when they are not (changed by another process, such as
+// `baas webhook`) the payment is decided again from fresh ones, at most retries times.
+func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *baas.Card, cached bool, retries int) (*baas.CardTransaction, error) {
 	r := s.store.Read()
 	auth, err := s.controls.authorizationSettings(ctx, r, card.TenantID, s.now())
 	if err != nil {
@@ -403,12 +411,19 @@ func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *ba
 	}
 	// The transaction (cardbatch.go): with the payments of other cards that arrive
 	// meanwhile, or alone.
-	pay := &cardPayment{t: t, card: card, txn: txn, done: make(chan struct{})}
+	pay := &cardPayment{t: t, card: card, txn: txn, auth: auth, done: make(chan struct{})}
 	if s.cardBatch != nil {
 		s.cardBatch.post(pay, pay.done)
 	}
 	if !pay.made {
 		err = s.cardPaymentsTx(ctx, []*cardPayment{pay})
+	}
+	if err == nil && pay.stale { // the settings changed (the transaction checks): decide again on the new ones
+		if retries == 0 {
+			return nil, baas.Errorf(baas.EConflict, "the tenant's authorization settings keep changing; try again")
+		}
+		s.controls.invalidate(card.TenantID)
+		return s.authorizeCard(ctx, p, card, cached, retries-1)
 	}
 	switch {
 	case err != nil && baas.IsCode(err, baas.EInsufficientFunds):

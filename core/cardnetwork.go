@@ -103,7 +103,7 @@ func (s *Service) SandboxCardTransaction(ctx context.Context, p SandboxTxnParams
 		if err := ap.validate(); err != nil {
 			return nil, err
 		}
-		return s.authorizeCard(ctx, ap, card, cached) // Authorize, with the card read above
+		return s.authorizeCard(ctx, ap, card, cached, authorizeRetries) // Authorize, with the card read above
 	}
 	if p.OriginalID == "" {
 		o, err := s.latestSettleable(ctx, card, p.Type)

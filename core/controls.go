@@ -133,10 +133,13 @@ func newControlsCache() *controlsCache {
 }
 
 // authorizationSettings returns the tenant's authorization settings (a copy), from the
-// cache or read through r.
+// cache or read through r. Only a tenant without a URL is served from the cache: a
+// payment's transaction checks that it still has none (cardPaymentsTx), and a tenant
+// with one is asked over HTTP anyway, so one read more is nothing and no payment is
+// refused, or its tenant asked, on settings that another process has since changed.
 func (c *controlsCache) authorizationSettings(ctx context.Context, r baas.Tx, tenantID string, now time.Time) (*baas.AuthorizationSettings, error) {
 	gen := c.gen(tenantID) // before the read, as get
-	if e, ok := c.auth.lookup(tenantID, now); ok && e.gen == gen {
+	if e, ok := c.auth.lookup(tenantID, now); ok && e.gen == gen && e.a.URL == "" {
 		a := e.a
 		return &a, nil
 	}
