@@ -95,6 +95,7 @@ func (s *Service) UpdateAuthorizationSettings(ctx context.Context, p Authorizati
 		return nil, baas.Invalid("stand_in must be approve or decline")
 	}
 	var view *AuthorizationSettingsView
+	defer s.controls.invalidate(p.TenantID) // once committed: the payments' cached settings (controls.go)
 	err := s.store.InTx(ctx, func(tx baas.Tx) error {
 		a, err := tx.GetAuthorizationSettings(ctx, p.TenantID)
 		if err != nil {

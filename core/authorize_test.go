@@ -596,3 +596,43 @@ func TestCardPaymentsTogether(t *testing.T) {
 		verifyLedger(t, f.svc)
 	})
 }
+
+// TestAuthorizationSettingsFromAnotherProcess: the payments' cached authorization
+// settings do not outlive a change made by another process over the same database (as
+// `baas webhook` makes): the next payment asks the tenant's new URL.
+func TestAuthorizationSettingsFromAnotherProcess(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		st, key := storetest.Open(t, engine), core.NewMasterKey()
+		one, err := core.New(st, core.DefaultConfig(), key, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := core.New(st, core.DefaultConfig(), key, nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f := &payFixture{svc: one}
+		var creds *core.TenantCredentials
+		f.ctx, creds = newTenant(t, one, true)
+		f.tenant = creds.TenantID
+		f.number = newAccount(t, one, f.ctx).Account.Number
+		cashIn(t, one, f.ctx, f.number, 100_000)
+		f.card = f.newCard(t, f.number)
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved) // no URL, cached
+
+		url, timeout, standIn := "https://authz.invalid/decide", 200*time.Millisecond, baas.StandInDecline
+		if _, err := other.UpdateAuthorizationSettings(context.Background(), core.AuthorizationSettingsPatch{TenantID: f.tenant,
+			URL: &url, Timeout: &timeout, StandIn: &standIn}); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnDeclined, core.ReasonStandIn) // asked, unreachable
+		empty := ""
+		if _, err := other.UpdateAuthorizationSettings(context.Background(), core.AuthorizationSettingsPatch{TenantID: f.tenant,
+			URL: &empty}); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 100), baas.CardTxnApproved, core.ReasonApproved)
+		verifyLedger(t, one)
+	})
+}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"slices"
 	"time"
@@ -38,6 +39,9 @@ type cardPayment struct {
 	t    *baas.CardTransaction // approved so far; the transaction fills in its state
 	card *baas.Card            // as read before the transaction
 	txn  rules.Txn
+	auth *baas.AuthorizationSettings // the tenant's, as the steps before the transaction used them
+
+	stale bool // set by the transaction: the tenant's settings are no longer auth
 
 	declined *declined     // set by the transaction: refused under the lock
 	made     bool          // a batch committed with this payment in it (approved or declined)
@@ -99,6 +103,17 @@ func (s *Service) cardPaymentsTx(ctx context.Context, ps []*cardPayment) error {
 		if err := tx.ExpectEvents(ctx, tenants); err != nil {
 			return err
 		}
+		// The tenants' authorization settings, which the steps before the transaction
+		// may have taken from the cache (controls.go), as they are now: a payment decided
+		// under others (another process changed them) is left out, to be decided again.
+		auths := make(map[string]*baas.AuthorizationSettings, len(tenants))
+		for _, id := range tenants {
+			a, err := tx.GetAuthorizationSettings(ctx, id)
+			if err != nil {
+				return err
+			}
+			auths[id] = a
+		}
 		locked, err := tx.LockCards(ctx, ids)
 		if err != nil {
 			return err
@@ -113,7 +128,11 @@ func (s *Service) cardPaymentsTx(ctx context.Context, ps []*cardPayment) error {
 		networks := map[string]int64{} // tenant and currency → network account id
 		for _, p := range ps {
 			t := p.t
-			p.declined = nil // InTx may run this again
+			p.declined, p.stale = nil, false // InTx may run this again
+			if a := auths[t.TenantID]; p.auth == nil || !sameAuthorization(p.auth, a) {
+				p.stale = true
+				continue
+			}
 			t.CreatedAt, t.UpdatedAt, t.Authorized, t.Captured = now, now, t.Amount, 0
 			t.HoldID, t.TransferID, t.ExpiresAt = 0, 0, time.Time{}
 			c := cards[p.card.ID]
@@ -257,8 +276,9 @@ func (s *Service) cardPaymentsTx(ctx context.Context, ps []*cardPayment) error {
 			}
 			events = append(events, e)
 			if t.Type == baas.CardTxnPurchase {
-				payload["captured_amount"] = t.Amount
-				if e, err = newEvent(t.TenantID, EventCardCapture, t.ID, now, payload); err != nil {
+				captured := *payload
+				captured.CapturedAmount = &t.Amount
+				if e, err = newEvent(t.TenantID, EventCardCapture, t.ID, now, &captured); err != nil {
 					return err
 				}
 				events = append(events, e)
@@ -277,4 +297,9 @@ func (s *Service) cardPaymentsTx(ctx context.Context, ps []*cardPayment) error {
 		}
 		return nil
 	})
+}
+
+// sameAuthorization reports whether a and b are the same authorization settings.
+func sameAuthorization(a, b *baas.AuthorizationSettings) bool {
+	return a.URL == b.URL && a.Timeout == b.Timeout && a.StandIn == b.StandIn && bytes.Equal(a.SecretSealed, b.SecretSealed)
 }

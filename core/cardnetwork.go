@@ -59,14 +59,22 @@ func (s *Service) SandboxCardTransaction(ctx context.Context, p SandboxTxnParams
 		return nil, baas.InvalidFields(baas.FieldError{Field: "amount", Reason: "out_of_range",
 			Message: "amount must be a positive number of minor units"})
 	}
-	card, err := s.readCard(ctx, p.TenantID, p.CardID)
+	pay := p.Type == baas.CardTxnPurchase || p.Type == baas.CardTxnAuthorization
+	var card *baas.Card
+	var cached bool
+	var err error
+	if pay {
+		card, cached, err = s.paymentCard(ctx, p.TenantID, p.CardID) // as Authorize
+	} else {
+		card, err = s.readCard(ctx, p.TenantID, p.CardID)
+	}
 	if err != nil {
 		return nil, err
 	}
 	if err := s.sandboxOnly(ctx, card.TenantID); err != nil {
 		return nil, err
 	}
-	if p.Type == baas.CardTxnPurchase || p.Type == baas.CardTxnAuthorization {
+	if pay {
 		m := sandboxMerchants[randomInt(0, int64(len(sandboxMerchants)-1))]
 		if p.Amount == 0 {
 			p.Amount = randomInt(100, 15_000)
@@ -95,7 +103,7 @@ func (s *Service) SandboxCardTransaction(ctx context.Context, p SandboxTxnParams
 		if err := ap.validate(); err != nil {
 			return nil, err
 		}
-		return s.authorizeCard(ctx, ap, card) // Authorize, with the card read above
+		return s.authorizeCard(ctx, ap, card, cached, authorizeRetries) // Authorize, with the card read above
 	}
 	if p.OriginalID == "" {
 		o, err := s.latestSettleable(ctx, card, p.Type)

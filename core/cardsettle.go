@@ -226,7 +226,7 @@ func (s *Service) writeSettlement(ctx context.Context, tx baas.Tx, o, child *baa
 		return err
 	}
 	payload := cardTxnPayload(child, card)
-	payload["original"] = map[string]any{"transaction_id": o.ID, "type": o.Type, "state": o.State,
+	payload.Original = map[string]any{"transaction_id": o.ID, "type": o.Type, "state": o.State,
 		"authorized_amount": o.Authorized, "captured_amount": o.Captured, "reversed_amount": o.Reversed,
 		"refunded_amount": o.Refunded}
 	if err := event(ctx, tx, o.TenantID, evt, child.ID, now, payload); err != nil {

@@ -88,7 +88,7 @@ func cardHistory(ctx context.Context, tx baas.Tx, cardID string, rs []rules.Rule
 // and the path checks twice (before the tenant's authorization URL and under the card's
 // lock). So the core keeps what it read per card, and every write that changes a rule or
 // a region — CreateControl, UpdateControl, DeleteControl, SetTenantRegion, all in this
-// process — moves the tenant's generation on once it has committed: an entry read under
+// process; and UpdateAuthorizationSettings, for the cached authorization settings — moves the tenant's generation on once it has committed: an entry read under
 // an older generation is never used again, so the next payment after such a write (its
 // answer sent) evaluates what it wrote. An entry read while a write commits is stored
 // under the generation taken before the read, which that write then makes stale.
@@ -111,16 +111,44 @@ type cardControls struct {
 	country  string
 }
 
-// controlsCache keeps cardControls by tenant, product and card, and the tenants'
-// generations.
+// controlsCache keeps cardControls by tenant, product and card, the tenants'
+// authorization settings (the other thing every payment reads before its transaction;
+// UpdateAuthorizationSettings moves the generation on too), and the tenants' generations.
 type controlsCache struct {
 	entries *cache[string, cardControls]
+	auth    *cache[string, authEntry]
 	mu      sync.Mutex
 	gens    map[string]uint64 // tenant id → generation
 }
 
+// authEntry is a tenant's authorization settings as read under generation gen.
+type authEntry struct {
+	gen uint64
+	a   baas.AuthorizationSettings // a copy: never modified
+}
+
 func newControlsCache() *controlsCache {
-	return &controlsCache{entries: newCache[string, cardControls](controlsTTL, controlsEntries), gens: map[string]uint64{}}
+	return &controlsCache{entries: newCache[string, cardControls](controlsTTL, controlsEntries),
+		auth: newCache[string, authEntry](controlsTTL, controlsEntries), gens: map[string]uint64{}}
+}
+
+// authorizationSettings returns the tenant's authorization settings (a copy), from the
+// cache or read through r. Only a tenant without a URL is served from the cache: a
+// payment's transaction checks that it still has none (cardPaymentsTx), and a tenant
+// with one is asked over HTTP anyway, so one read more is nothing and no payment is
+// refused, or its tenant asked, on settings that another process has since changed.
+func (c *controlsCache) authorizationSettings(ctx context.Context, r baas.Tx, tenantID string, now time.Time) (*baas.AuthorizationSettings, error) {
+	gen := c.gen(tenantID) // before the read, as get
+	if e, ok := c.auth.lookup(tenantID, now); ok && e.gen == gen && e.a.URL == "" {
+		a := e.a
+		return &a, nil
+	}
+	a, err := r.GetAuthorizationSettings(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	c.auth.put(tenantID, authEntry{gen: gen, a: *a}, now)
+	return a, nil
 }
 
 func (c *controlsCache) gen(tenantID string) uint64 {

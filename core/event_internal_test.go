@@ -3,9 +3,11 @@ package core
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/baas-oss/baas"
@@ -118,5 +120,37 @@ func TestLogText(t *testing.T) {
 	}
 	if got := logText("a\x00b\xffc"); got != "ab\uFFFDc" {
 		t.Errorf("logText = %q", got)
+	}
+}
+
+// The card transaction events' payload is a struct that must encode as the map it
+// replaced: the same keys, in the order json gives a map's keys.
+func TestCardTxnEventEncodesAsMap(t *testing.T) {
+	tx := &baas.CardTransaction{ID: "t1", CardID: "c1", CustomerID: "cu", AccountID: 7, Type: baas.CardTxnPurchase,
+		Status: baas.CardTxnApproved, Reason: ReasonApproved, State: baas.CardTxnCaptured, Amount: 1234, Currency: "EUR",
+		MerchantName: "A <&> B", MerchantCity: "Köln", MerchantCountry: "DE", MCC: "5411", EntryMode: "chip",
+		CreatedAt: time.Date(2026, 12, 6, 23, 0, 0, 123456000, time.UTC)}
+	card := &baas.Card{MaskedPAN: "411111******1111", Product: "virtual"}
+	for _, p := range []*cardTxnEvent{cardTxnPayload(tx, card), func() *cardTxnEvent {
+		e := cardTxnPayload(tx, card)
+		e.CapturedAmount, e.OriginalID = &tx.Amount, "o1"
+		e.Original = map[string]any{"transaction_id": "o1", "captured_amount": int64(5)}
+		return e
+	}()} {
+		b, err := json.Marshal(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatal(err)
+		}
+		again, err := json.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(b) != string(again) {
+			t.Errorf("struct encodes as\n%s\nits map as\n%s", b, again)
+		}
 	}
 }

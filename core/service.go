@@ -103,6 +103,7 @@ type Service struct {
 	controls  *controlsCache                 // controls.go: the rules and region of a card
 	facts     *cache[string, tenantFacts]    // authorize.go: what never changes about a tenant
 	currency  *cache[int64, string]          // authorize.go: an account's currency
+	cards     *cache[string, *baas.Card]     // authorize.go: cards as last read for a payment
 }
 
 // New returns a Service over store whose only data key is masterKey (32 bytes) itself, as
@@ -139,7 +140,8 @@ func NewWithKeys(store baas.Store, cfg Config, keys *Keyring, now baas.Clock, lo
 		tokens: newCache[string, *baas.SessionToken](30*time.Second, 100_000),
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
 		hooks:  &outboundState{}, metrics: newMetrics(), controls: newControlsCache(),
-		facts: newCache[string, tenantFacts](10*time.Minute, 10_000), currency: newCache[int64, string](10*time.Minute, 100_000)}
+		facts: newCache[string, tenantFacts](10*time.Minute, 10_000), currency: newCache[int64, string](10*time.Minute, 100_000),
+		cards: newCache[string, *baas.Card](cardsTTL, 100_000)}
 	if cfg.TransferBatch > 0 {
 		s.p2p = newP2PBatcher(s, cfg.TransferBatch)
 		s.cardBatch = newCardBatcher(s, cfg.TransferBatch)
