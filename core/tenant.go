@@ -266,6 +266,12 @@ func (s *Service) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
 	return s.store.Read().ListTenants(ctx)
 }
 
+// ListTenantPage returns a page of the tenants in creation order after the tenant
+// afterID names ("" for the first page), at most Pages.Max.
+func (s *Service) ListTenantPage(ctx context.Context, afterID string, limit int) ([]*baas.Tenant, error) {
+	return s.store.Read().ListTenantPage(ctx, baas.TenantPageFilter{AfterID: afterID, Limit: Pages.limit(limit)})
+}
+
 // GetTenant returns one tenant.
 func (s *Service) GetTenant(ctx context.Context, id string) (*baas.Tenant, error) {
 	return s.store.Read().GetTenant(ctx, id)

@@ -64,7 +64,22 @@ func (x *queries) GetTenant(ctx context.Context, id string) (*baas.Tenant, error
 }
 
 func (x *queries) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
-	rows, err := x.query(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY created_at, id`)
+	return x.tenants(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY created_at, id`)
+}
+
+// ListTenantPage reads on the index tenants_created: the cursor is the row of the
+// tenant it names.
+func (x *queries) ListTenantPage(ctx context.Context, f baas.TenantPageFilter) ([]*baas.Tenant, error) {
+	w := &where{}
+	if f.AfterID != "" {
+		w.add("(created_at, id) > (SELECT created_at, id FROM tenants WHERE id = ?)", f.AfterID)
+	}
+	limit, args := limitClause(f.Limit, w.args)
+	return x.tenants(ctx, `SELECT `+tenantCols+` FROM tenants`+w.String()+` ORDER BY created_at, id`+limit, args...)
+}
+
+func (x *queries) tenants(ctx context.Context, q string, args ...any) ([]*baas.Tenant, error) {
+	rows, err := x.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
