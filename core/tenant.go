@@ -313,6 +313,18 @@ func (s *Service) AuthenticateGirasol(ctx context.Context, apiKey, secretKey, co
 	return c.TenantID, nil
 }
 
+// ListAccountHolders returns a page of a tenant's customer accounts with their customers
+// (for the operator), in f.Sort's order, at most Pages.Max, in one query.
+func (s *Service) ListAccountHolders(ctx context.Context, f baas.CustomerAccountFilter) ([]*baas.AccountHolder, error) {
+	switch f.Sort {
+	case "", baas.CustomerSortCreated, baas.CustomerSortNewest, baas.CustomerSortName:
+	default:
+		return nil, baas.Invalid("sort must be created, newest or name")
+	}
+	f.Limit = Pages.limit(f.Limit)
+	return s.store.Read().ListAccountHolders(ctx, f)
+}
+
 // ListAccounts returns one page of a tenant's accounts (at most 1,000), read in one
 // consistent snapshot so that their balances can be added up.
 func (s *Service) ListAccounts(ctx context.Context, f baas.AccountListFilter) ([]*baas.Account, error) {

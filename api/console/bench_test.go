@@ -286,6 +286,11 @@ func seedVolume(b *testing.B, engine string) *volume {
 
 	tp := "/console/tenants/" + url.PathEscape(tid)
 	midCard := accounts[volCustomers/2]
+	mid, err := svc.ListCards(ctx, baas.CardFilter{TenantID: tid, AccountID: midCard.ID, Limit: 1})
+	if err != nil || len(mid) == 0 {
+		b.Fatalf("cards of %d: %v", midCard.ID, err)
+	}
+	midCardID := mid[0].ID
 	add := func(name, path string) { v.pages = append(v.pages, struct{ name, path string }{name, path}) }
 	add("kyc", "/console/kyc")
 	add("kyc-queue", "/console/kyc/queue")
@@ -294,13 +299,19 @@ func seedVolume(b *testing.B, engine string) *volume {
 	add("tenant", tp)
 	add("accounts", tp+"/accounts")
 	add("accounts-deep", tp+"/accounts?after="+strconv.FormatInt(midCard.ID, 10))
+	add("accounts-by-name", tp+"/accounts?sort=name")
+	add("accounts-by-name-deep", tp+"/accounts?sort=name&after="+strconv.FormatInt(midCard.ID, 10))
+	add("accounts-newest", tp+"/accounts?sort=newest")
 	add("account-search", tp+"/accounts?q=c05000%40example.com")
 	add("account", tp+"/accounts/"+strconv.FormatInt(heavy.Number, 10))
 	add("cards", "/console/cards")
 	add("cards-tenant-ordered", "/console/cards?tenant="+url.QueryEscape(tid)+"&status=ordered")
+	add("cards-by-status", "/console/cards?sort=status&after="+url.QueryEscape(midCardID))
+	add("cards-tenant-newest", "/console/cards?tenant="+url.QueryEscape(tid)+"&sort=newest")
 	add("cards-last4", "/console/cards?tenant="+url.QueryEscape(tid)+"&last4=5000")
 	add("card", "/console/cards/"+url.PathEscape(card.ID))
 	add("webhooks", tp+"/webhooks")
+	add("webhooks-oldest", tp+"/webhooks?sort=oldest")
 	add("webhooks-failed", tp+"/webhooks?status=failed")
 	add("delivery", tp+"/webhooks/deliveries/"+strconv.FormatInt(deliveries[0].ID, 10))
 	return v

@@ -10,7 +10,8 @@ import (
 	"github.com/baas-oss/baas/api/httpx"
 )
 
-// Webhooks: a tenant's endpoints, the delivery log newest first (keyset by delivery id),
+// Webhooks: a tenant's endpoints, the delivery log newest or oldest first (keyset by
+// delivery id),
 // one delivery's attempts with their responses, and replay of its event through
 // core.ResendEvent, as the operator API's POST …/events/{event}/resend does.
 
@@ -27,7 +28,12 @@ type webhooksData struct {
 	Status     string
 	Next       int64
 	Statuses   []string
+	Sort       string
+	Sorts      []sortChoice
 }
+
+// deliverySorts are the delivery log's orders: by time (delivery ids follow creation).
+var deliverySorts = []sortChoice{{"", "Newest first"}, {"oldest", "Oldest first"}}
 
 func (h *Handler) webhooks(c *call) error {
 	ctx := c.r.Context()
@@ -40,8 +46,15 @@ func (h *Handler) webhooks(c *call) error {
 	if d.Endpoints, err = h.core.ListWebhookEndpoints(ctx, t.ID); err != nil {
 		return err
 	}
-	f := baas.DeliveryFilter{TenantID: t.ID, Status: d.Status, Limit: PageSize}
+	d.Sorts = deliverySorts
+	if d.Sort, err = pickSort(c.r.URL.Query().Get("sort"), deliverySorts); err != nil {
+		return err
+	}
+	f := baas.DeliveryFilter{TenantID: t.ID, Status: d.Status, Oldest: d.Sort == "oldest", Limit: PageSize}
 	if f.BeforeID, err = queryInt(c.r, "before"); err != nil {
+		return err
+	}
+	if f.AfterID, err = queryInt(c.r, "after"); err != nil {
 		return err
 	}
 	if d.Deliveries, err = h.core.ListDeliveries(ctx, f); err != nil {
