@@ -310,8 +310,19 @@ func (x *queries) ListAccountHolders(ctx context.Context, f baas.CustomerAccount
 	case baas.CustomerSortName:
 		order = ` ORDER BY c.last_name, c.first_name, a.id`
 		if f.AfterID > 0 {
-			w.add(`(c.last_name, c.first_name, a.id) > (SELECT c2.last_name, c2.first_name, a2.id
-				FROM accounts a2 JOIN customers c2 ON c2.id = a2.customer_id WHERE a2.id = ?)`, f.AfterID)
+			// The cursor's name, read first: a range on customers_tenant_name that both
+			// planners use, where a subquery in the comparison made PostgreSQL scan.
+			var last, first string
+			err := x.row(ctx, `SELECT c.last_name, c.first_name`+accountHolderFrom+` WHERE a.id = ? AND c.tenant_id = ?`,
+				f.AfterID, f.TenantID).Scan(&last, &first)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, x.translate(err)
+			}
+			w.conds = append(w.conds, "(c.last_name, c.first_name) >= (?, ?)", "(c.last_name, c.first_name, a.id) > (?, ?, ?)")
+			w.args = append(w.args, last, first, last, first, f.AfterID)
 		}
 	default:
 		if f.AfterID > 0 {
