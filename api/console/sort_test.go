@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -82,6 +83,38 @@ func TestConsoleSortAndPages(t *testing.T) {
 			if p := o.get(t, path); p.status != http.StatusUnprocessableEntity || strings.Contains(p.body, "<b>") {
 				t.Errorf("GET %s: %d, want 422", path, p.status)
 			}
+		}
+	})
+}
+
+// TestConsoleResendFailed: the webhooks page's "resend failed" goes through
+// core.ResendFailed; a day that does not parse or an endpoint of no one is refused beside
+// its field and changes nothing.
+func TestConsoleResendFailed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		e := servertest.Start(t, engine)
+		o := signedIn(t, e)
+		page := "/console/tenants/" + e.Tenant.TenantID + "/webhooks"
+		action := page + "/resend-failed"
+		for form, field := range map[string]url.Values{
+			"since":       {"since": {"yesterday<script>"}},
+			"endpoint_id": {"since": {"2026-01-02"}, "endpoint_id": {"nope"}},
+		} {
+			p := o.post(t, page, action, field)
+			if p.status != http.StatusUnprocessableEntity || !strings.Contains(p.body, `class="ferr"`) ||
+				strings.Contains(p.body, "<script>") {
+				t.Errorf("resend failed with a bad %s: %d", form, p.status)
+			}
+		}
+		p := o.post(t, page, action, url.Values{"since": {"2026-01-02"}})
+		if p.status != http.StatusSeeOther || !strings.Contains(p.header.Get("Location"), "done=requeued") {
+			t.Fatalf("resend failed: %d %s", p.status, p.header.Get("Location"))
+		}
+		if p := o.get(t, p.header.Get("Location")); !strings.Contains(p.body, "queued for delivery again") {
+			t.Errorf("no notice after resending: %d", p.status)
+		}
+		if p := o.do(t, "POST", action, url.Values{"since": {"2026-01-02"}, "csrf": {"forged"}}); p.status != http.StatusForbidden {
+			t.Errorf("resend failed with a forged CSRF token: %d", p.status)
 		}
 	})
 }
