@@ -184,10 +184,24 @@ type CardFilter struct {
 	// valid through the last day of the month printed on it).
 	ExpiredBy time.Time
 	// Last4, when set, keeps the cards whose number ends in these four digits.
-	Last4   string
+	Last4 string
+	// Sort orders the cards: CardSortCreated (also ""), CardSortNewest or CardSortStatus.
+	// AfterID is the keyset cursor in that order: the id of the last card of the page
+	// before.
+	Sort    string
 	AfterID string
 	Limit   int
 }
+
+// Card list orders, each a keyset order that ends in the card's id.
+const (
+	CardSortCreated = "created" // oldest first: by id (card ids are time-ordered)
+	CardSortNewest  = "newest"  // newest first
+	CardSortStatus  = "status"  // by status (alphabetical), oldest first within one
+)
+
+// CardSorts are the orders CardFilter.Sort takes.
+var CardSorts = []string{CardSortCreated, CardSortNewest, CardSortStatus}
 
 // CardProductSettings is a tenant's configuration of one card product: the BIN range
 // its numbers are drawn from (in vault.ParseBINRange form) and how many years a new card

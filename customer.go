@@ -86,9 +86,36 @@ type CustomerSummary struct {
 	Documents  []*KYCDocument
 }
 
+// CustomerAccountFilter pages a tenant's customer accounts with their customers.
+type CustomerAccountFilter struct {
+	TenantID string
+	// Sort orders the rows: CustomerSortCreated (also ""), CustomerSortNewest or
+	// CustomerSortName. AfterID is the keyset cursor in that order: the account id of the
+	// last row of the page before.
+	Sort    string
+	AfterID int64
+	Limit   int
+}
+
+// Customer list orders, each a keyset order that ends in the account's id.
+const (
+	CustomerSortCreated = "created" // oldest account first
+	CustomerSortNewest  = "newest"  // newest account first
+	CustomerSortName    = "name"    // by last name, then first name
+)
+
+// AccountHolder is a customer account with its customer.
+type AccountHolder struct {
+	Account  Account
+	Customer Customer
+}
+
 // CustomerTx holds the queries of customers and their profiles.
 type CustomerTx interface {
 	CreateCustomer(ctx context.Context, c *Customer) error
+	// ListAccountHolders returns a page of the tenant's customer accounts with their
+	// customers, in f.Sort's order, in one query.
+	ListAccountHolders(ctx context.Context, f CustomerAccountFilter) ([]*AccountHolder, error)
 	FindCustomer(ctx context.Context, f CustomerFilter) (*Customer, error)
 
 	// CreateProfiledCustomer inserts a customer with their reference and profile. A

@@ -143,14 +143,17 @@ type DeliveryResult struct {
 	At            time.Time
 }
 
-// DeliveryFilter selects deliveries of one tenant, newest first; empty fields do not
-// filter.
+// DeliveryFilter selects deliveries of one tenant, newest first (oldest first when
+// Oldest is set); empty fields do not filter. BeforeID is the keyset cursor newest
+// first, AfterID oldest first.
 type DeliveryFilter struct {
 	TenantID   string
 	EndpointID string
 	EventID    int64
 	Status     string
+	Oldest     bool
 	BeforeID   int64
+	AfterID    int64
 	Limit      int
 }
 

@@ -32,11 +32,21 @@ type Credential struct {
 	CreatedAt  time.Time
 }
 
+// TenantPageFilter selects one page of the tenant list.
+type TenantPageFilter struct {
+	AfterID string
+	Limit   int
+}
+
 // TenantTx holds the queries of tenants and their credentials.
 type TenantTx interface {
 	CreateTenant(ctx context.Context, t *Tenant) error
 	GetTenant(ctx context.Context, id string) (*Tenant, error)
 	ListTenants(ctx context.Context) ([]*Tenant, error)
+	// ListTenantPage returns a page of tenants in creation order (created_at, then id)
+	// after the tenant f.AfterID names: a keyset read of f.Limit rows at most. An
+	// AfterID that names no tenant gives an empty page.
+	ListTenantPage(ctx context.Context, f TenantPageFilter) ([]*Tenant, error)
 	CreateCredential(ctx context.Context, c *Credential) error
 	FindCredential(ctx context.Context, kind, keyID string) (*Credential, error)
 }

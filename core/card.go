@@ -631,7 +631,8 @@ func (s *Service) AccountCards(ctx context.Context, number int64) ([]*CardInfo, 
 	return out, err
 }
 
-// ListCards returns cards of every tenant or one (operator), in creation order, at most
+// ListCards returns cards of every tenant or one (operator), in f.Sort's order (creation
+// order by default), at most
 // 1,000 a page (100 by default).
 func (s *Service) ListCards(ctx context.Context, f baas.CardFilter) ([]*CardInfo, error) {
 	if f.Limit <= 0 {
@@ -642,6 +643,9 @@ func (s *Service) ListCards(ctx context.Context, f baas.CardFilter) ([]*CardInfo
 	}
 	if f.Status != "" && !f.Status.Valid() {
 		return nil, baas.Invalid("unknown card status " + string(f.Status))
+	}
+	if f.Sort != "" && !slices.Contains(baas.CardSorts, f.Sort) {
+		return nil, baas.Invalid("sort must be one of " + strings.Join(baas.CardSorts, ", "))
 	}
 	cards, err := s.store.Read().ListCards(ctx, f)
 	if err != nil {

@@ -40,6 +40,9 @@ const (
 type FloatFilter struct {
 	From, To time.Time
 	Type     string
+	// Limit is the most movements to return; 0 (or more than MaxFloatMovements) is
+	// MaxFloatMovements.
+	Limit int
 }
 
 // FloatPeriod is the filter of a date range, each date written YYYY-MM-DD (UTC, both days
@@ -168,11 +171,15 @@ type FloatMovement struct {
 }
 
 // FloatMovements returns the movements of the tenant's float that f selects, newest
-// first, at most MaxFloatMovements, read in one snapshot, and the tenant's name.
+// first, at most f.Limit (MaxFloatMovements), read in one snapshot, and the tenant's name.
 func (s *Service) FloatMovements(ctx context.Context, f FloatFilter) ([]FloatMovement, *baas.Tenant, error) {
 	tenantID, err := tenant(ctx)
 	if err != nil {
 		return nil, nil, err
+	}
+	limit := MaxFloatMovements
+	if f.Limit > 0 && f.Limit < limit {
+		limit = f.Limit
 	}
 	var out []FloatMovement
 	var t *baas.Tenant
@@ -185,8 +192,8 @@ func (s *Service) FloatMovements(ctx context.Context, f FloatFilter) ([]FloatMov
 		if a == nil || err != nil {
 			return err
 		}
-		sf := baas.StatementFilter{AccountID: a.ID, Limit: Pages.Max}
-		for len(out) < MaxFloatMovements {
+		sf := baas.StatementFilter{AccountID: a.ID, Limit: min(Pages.Max, limit)}
+		for len(out) < limit {
 			page, err := tx.ListStatements(ctx, sf)
 			if err != nil {
 				return err
@@ -214,8 +221,8 @@ func (s *Service) FloatMovements(ctx context.Context, f FloatFilter) ([]FloatMov
 		}
 		return nil
 	})
-	if len(out) > MaxFloatMovements {
-		out = out[:MaxFloatMovements]
+	if len(out) > limit {
+		out = out[:limit]
 	}
 	return out, t, err
 }

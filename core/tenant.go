@@ -266,6 +266,12 @@ func (s *Service) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
 	return s.store.Read().ListTenants(ctx)
 }
 
+// ListTenantPage returns a page of the tenants in creation order after the tenant
+// afterID names ("" for the first page), at most Pages.Max.
+func (s *Service) ListTenantPage(ctx context.Context, afterID string, limit int) ([]*baas.Tenant, error) {
+	return s.store.Read().ListTenantPage(ctx, baas.TenantPageFilter{AfterID: afterID, Limit: Pages.limit(limit)})
+}
+
 // GetTenant returns one tenant.
 func (s *Service) GetTenant(ctx context.Context, id string) (*baas.Tenant, error) {
 	return s.store.Read().GetTenant(ctx, id)
@@ -305,6 +311,18 @@ func (s *Service) AuthenticateGirasol(ctx context.Context, apiKey, secretKey, co
 		return "", unauthorized
 	}
 	return c.TenantID, nil
+}
+
+// ListAccountHolders returns a page of a tenant's customer accounts with their customers
+// (for the operator), in f.Sort's order, at most Pages.Max, in one query.
+func (s *Service) ListAccountHolders(ctx context.Context, f baas.CustomerAccountFilter) ([]*baas.AccountHolder, error) {
+	switch f.Sort {
+	case "", baas.CustomerSortCreated, baas.CustomerSortNewest, baas.CustomerSortName:
+	default:
+		return nil, baas.Invalid("sort must be created, newest or name")
+	}
+	f.Limit = Pages.limit(f.Limit)
+	return s.store.Read().ListAccountHolders(ctx, f)
 }
 
 // ListAccounts returns one page of a tenant's accounts (at most 1,000), read in one

@@ -11,8 +11,8 @@ import (
 	"github.com/baas-oss/baas/core"
 )
 
-// Customers and their accounts: a tenant's customer accounts with balances (keyset by
-// account id), a search by email, account number, user id or a card's last four digits, and one account with its
+// Customers and their accounts: a tenant's customer accounts with their customers and
+// balances (keyset, oldest or newest first or by name), a search by email, account number, user id or a card's last four digits, and one account with its
 // customer, cards and ledger entries with the balance after each.
 
 func (h *Handler) registerAccounts(mux httpx.Mux) {
@@ -22,10 +22,15 @@ func (h *Handler) registerAccounts(mux httpx.Mux) {
 
 type accountListData struct {
 	Tenant   *baas.Tenant
-	Accounts []*baas.Account
+	Accounts []*baas.AccountHolder
 	Next     int64
 	Query    string
+	Sort     string
+	Sorts    []sortChoice
 }
+
+// customerSorts are the customer list's orders, each a keyset order of the store's.
+var customerSorts = []sortChoice{{"", "Oldest first"}, {baas.CustomerSortNewest, "Newest first"}, {baas.CustomerSortName, "By name"}}
 
 func (h *Handler) accountList(c *call) error {
 	ctx := c.r.Context()
@@ -52,15 +57,19 @@ func (h *Handler) accountList(c *call) error {
 		p.Fields = map[string]string{"q": "Nothing of this tenant matches " + strconv.Quote(d.Query) + "."}
 		return h.render(c, http.StatusNotFound, "accounts", p)
 	}
-	f := baas.AccountListFilter{TenantID: t.ID, Kind: baas.AccountCustomer, Limit: PageSize}
+	d.Sorts = customerSorts
+	if d.Sort, err = pickSort(c.r.URL.Query().Get("sort"), customerSorts); err != nil {
+		return err
+	}
+	f := baas.CustomerAccountFilter{TenantID: t.ID, Sort: d.Sort, Limit: PageSize}
 	if f.AfterID, err = queryInt(c.r, "after"); err != nil {
 		return err
 	}
-	if d.Accounts, err = h.core.ListAccounts(ctx, f); err != nil {
+	if d.Accounts, err = h.core.ListAccountHolders(ctx, f); err != nil {
 		return err
 	}
 	if len(d.Accounts) == f.Limit {
-		d.Next = d.Accounts[len(d.Accounts)-1].ID
+		d.Next = d.Accounts[len(d.Accounts)-1].Account.ID
 	}
 	return h.render(c, http.StatusOK, "accounts", c.page("Customers", "tenants", d))
 }

@@ -24,21 +24,47 @@ func (h *Handler) registerCards(mux httpx.Mux) {
 }
 
 type cardListData struct {
-	Status, Tenant, Last4 string
-	Cards                 []*core.CardInfo
-	Next                  string
-	Statuses              []baas.CardStatus
+	Status, Tenant, Last4, Sort string
+	Cards                       []*core.CardInfo
+	Next                        string
+	Statuses                    []baas.CardStatus
+	Sorts                       []sortChoice
+}
+
+// sortChoice is one order a list offers: the value of its sort parameter ("" for the
+// default) and its label.
+type sortChoice struct{ Key, Label string }
+
+// cardSorts are the card list's orders, each a keyset order of the store's.
+var cardSorts = []sortChoice{{"", "Oldest first"}, {baas.CardSortNewest, "Newest first"}, {baas.CardSortStatus, "By status"}}
+
+// pickSort checks a sort parameter against a list's orders.
+func pickSort(v string, sorts []sortChoice) (string, error) {
+	for _, s := range sorts {
+		if s.Key == v {
+			return v, nil
+		}
+	}
+	keys := make([]string, 0, len(sorts))
+	for _, s := range sorts[1:] {
+		keys = append(keys, s.Key)
+	}
+	return "", baas.Invalid("sort must be empty or one of " + strings.Join(keys, ", "))
 }
 
 func (h *Handler) cardList(c *call) error {
 	q := c.r.URL.Query()
-	d := &cardListData{Status: q.Get("status"), Tenant: q.Get("tenant"), Last4: q.Get("last4"), Statuses: baas.CardStatuses}
+	d := &cardListData{Status: q.Get("status"), Tenant: q.Get("tenant"), Last4: q.Get("last4"), Statuses: baas.CardStatuses,
+		Sorts: cardSorts}
 	if d.Last4 != "" && !last4(d.Last4) {
 		return baas.Invalid("last4 must be four digits")
 	}
-	f := baas.CardFilter{TenantID: d.Tenant, Status: baas.CardStatus(d.Status), Last4: d.Last4, AfterID: q.Get("after"),
-		Limit: PageSize}
 	var err error
+	if d.Sort, err = pickSort(q.Get("sort"), cardSorts); err != nil {
+		return err
+	}
+	f := baas.CardFilter{TenantID: d.Tenant, Status: baas.CardStatus(d.Status), Last4: d.Last4, Sort: d.Sort,
+		AfterID: q.Get("after"), Limit: PageSize}
 	if d.Cards, err = h.core.ListCards(c.r.Context(), f); err != nil {
 		return err
 	}

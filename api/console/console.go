@@ -360,7 +360,8 @@ var notices = map[string]string{
 	"verified": "The document is verified.", "rejected": "The document is rejected.",
 	"accept": "The card order is accepted.", "ship": "The card is shipped.", "block": "The card is blocked.",
 	"txn": "The sandbox transaction is recorded.", "resent": "The event is queued for delivery again.",
-	"funded": "The float is funded.", "transfer": "The incoming transfer is booked.", "crypto": "The crypto deposit is booked.",
+	"requeued": "The failed deliveries are queued for delivery again.",
+	"funded":   "The float is funded.", "transfer": "The incoming transfer is booked.", "crypto": "The crypto deposit is booked.",
 }
 
 func (h *Handler) render(c *call, status int, name string, p *page) error {

@@ -24,6 +24,7 @@ var consoleFuzzRoutes = []struct{ method, path string }{
 	{"POST", "/console/cards/{x}/sandbox"},
 	{"POST", "/console/cards/{x}/actions/accept"},
 	{"POST", "/console/tenants/{t}/webhooks/deliveries/{x}/replay"},
+	{"POST", "/console/tenants/{t}/webhooks/resend-failed"},
 	{"GET", "/console/kyc{x}"},
 	{"GET", "/console/kyc/queue{x}"},
 	{"GET", "/console/cards{x}"},
@@ -73,14 +74,14 @@ func FuzzConsoleForm(f *testing.F) {
 		`amount=-1&currency=eur`, `amount=1.001&currency=EUR`, `amount=99999999999999999999`, `currency=%ff%fe&amount=1`,
 		`reason=%3Cscript%3E`, `reason=%00`, `type=purchase&amount=12.34&merchant_name=%3Cb%3E`, `type=nope`,
 		`type=refund&original_transaction_id=%00`, `user_id=%ff&amount=1&currency=EUR`, `address=x&coins=0.015`,
-		`mode=live&name=x`, `a=1&a=2&a=3`, "\xff\xfe", `%zz`, `amount=1&confirm=yes&key=` + strings.Repeat("k", 300),
+		`mode=live&name=x`, `since=2026-01-02&endpoint_id=%00`, `since=9999-99-99`, `a=1&a=2&a=3`, "\xff\xfe", `%zz`, `amount=1&confirm=yes&key=` + strings.Repeat("k", 300),
 	} {
 		for i := range consoleFuzzRoutes {
 			f.Add(uint8(i), []byte(seed), "")
 		}
 	}
 	for _, tail := range []string{"1", "%00", "%ff", "?after=-1", "?after=x", "?status=%00", "?tenant=%00", "?q=%00",
-		"?q=a%40b", "?before=99999999999999999999", "01", "+1", "?q=1234", "99999999999999999999"} {
+		"?q=a%40b", "?before=99999999999999999999", "01", "+1", "?q=1234", "99999999999999999999", "?sort=name&after=1", "?sort=status&after=%ff", "?sort=%00", "?sort=oldest&after=-1"} {
 		for i := range consoleFuzzRoutes {
 			f.Add(uint8(i), []byte(nil), tail)
 		}

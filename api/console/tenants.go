@@ -31,25 +31,17 @@ type tenantListData struct {
 	Created *core.TenantCredentials
 }
 
-// tenantList pages the tenants by id (the core reads them all: there are few).
+// tenantList pages the tenants in creation order, by keyset.
 func (h *Handler) tenantList(c *call) error { return h.showTenants(c, http.StatusOK, nil, nil) }
 
 func (h *Handler) showTenants(c *call, status int, fields map[string]string, created *core.TenantCredentials) error {
-	all, err := h.core.ListTenants(c.r.Context())
-	if err != nil {
+	d := &tenantListData{Created: created}
+	var err error
+	if d.Tenants, err = h.core.ListTenantPage(c.r.Context(), c.r.URL.Query().Get("after"), PageSize); err != nil {
 		return err
 	}
-	after := c.r.URL.Query().Get("after")
-	d := &tenantListData{Created: created}
-	for _, t := range all {
-		if after != "" && t.ID <= after {
-			continue
-		}
-		if len(d.Tenants) == PageSize {
-			d.Next = d.Tenants[PageSize-1].ID
-			break
-		}
-		d.Tenants = append(d.Tenants, t)
+	if len(d.Tenants) == PageSize {
+		d.Next = d.Tenants[PageSize-1].ID
 	}
 	p := c.page("Tenants", "tenants", d)
 	p.Fields = fields
@@ -108,11 +100,11 @@ func (h *Handler) showTenant(c *call, status int, fields map[string]string, conf
 	if d.Float, err = h.core.MasterBalance(ctx, t.ID, core.FloatCurrency); err != nil && !baas.IsCode(err, baas.ENotFound) {
 		return err
 	}
-	ms, _, err := h.core.FloatMovements(tctx, core.FloatFilter{})
+	ms, _, err := h.core.FloatMovements(tctx, core.FloatFilter{Limit: maxMovements})
 	if err != nil {
 		return err
 	}
-	d.Movements = ms[:min(len(ms), maxMovements)]
+	d.Movements = ms
 	if d.Cards, err = h.core.GetCardSettings(ctx, t.ID); err != nil {
 		return err
 	}

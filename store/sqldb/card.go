@@ -132,10 +132,26 @@ func (x *queries) ListCards(ctx context.Context, f baas.CardFilter) ([]*baas.Car
 	if f.Last4 != "" {
 		w.add("last4 = ?", f.Last4)
 	}
-	if f.AfterID != "" {
-		w.add("id > ?", f.AfterID)
+	order := ` ORDER BY id`
+	switch f.Sort {
+	case baas.CardSortNewest:
+		order = ` ORDER BY id DESC`
+		if f.AfterID != "" {
+			w.add("id < ?", f.AfterID)
+		}
+	case baas.CardSortStatus:
+		order = ` ORDER BY status, id`
+		if f.AfterID != "" {
+			// The cursor is the row of the card it names (indexes cards_status and
+			// cards_tenant_status).
+			w.add("(status, id) > (SELECT status, id FROM cards WHERE id = ?)", f.AfterID)
+		}
+	default:
+		if f.AfterID != "" {
+			w.add("id > ?", f.AfterID)
+		}
 	}
-	q := `SELECT ` + cardCols + ` FROM cards` + w.String() + ` ORDER BY id`
+	q := `SELECT ` + cardCols + ` FROM cards` + w.String() + order
 	args := w.args
 	if f.Limit > 0 {
 		q += ` LIMIT ?`

@@ -64,7 +64,22 @@ func (x *queries) GetTenant(ctx context.Context, id string) (*baas.Tenant, error
 }
 
 func (x *queries) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
-	rows, err := x.query(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY created_at, id`)
+	return x.tenants(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY created_at, id`)
+}
+
+// ListTenantPage reads on the index tenants_created: the cursor is the row of the
+// tenant it names.
+func (x *queries) ListTenantPage(ctx context.Context, f baas.TenantPageFilter) ([]*baas.Tenant, error) {
+	w := &where{}
+	if f.AfterID != "" {
+		w.add("(created_at, id) > (SELECT created_at, id FROM tenants WHERE id = ?)", f.AfterID)
+	}
+	limit, args := limitClause(f.Limit, w.args)
+	return x.tenants(ctx, `SELECT `+tenantCols+` FROM tenants`+w.String()+` ORDER BY created_at, id`+limit, args...)
+}
+
+func (x *queries) tenants(ctx context.Context, q string, args ...any) ([]*baas.Tenant, error) {
+	rows, err := x.query(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -244,22 +259,91 @@ func (x *queries) FindCustomerAccount(ctx context.Context, tenantID string, numb
 	if email != nil {
 		w.add("c.email = ?", *email)
 	}
-	var c baas.Customer
-	var customer sql.NullString
-	var num sql.NullInt64
-	var created, cCreated int64
-	a := &baas.Account{}
-	err := x.row(ctx, `SELECT `+prefixCols("a.", accountCols)+`, `+prefixCols("c.", customerCols)+`
-		FROM accounts a JOIN customers c ON c.id = a.customer_id`+w.String()+` ORDER BY a.id LIMIT 1`, w.args...).Scan(
-		&a.ID, &a.TenantID, &customer, &a.Kind, &num, &a.Currency, &a.Balance, &a.Held, &a.AllowNegative, &a.Status, &created,
-		&c.ID, &c.TenantID, &c.Email, &c.Handle, &c.FirstName, &c.LastName, &c.Phone, &c.AddressLine1, &c.AddressLine2,
-		&c.City, &c.ZipCode, &cCreated)
+	h, err := scanAccountHolder(x.row(ctx, `SELECT `+accountHolderCols+accountHolderFrom+w.String()+` ORDER BY a.id LIMIT 1`,
+		w.args...))
 	if err != nil {
 		return nil, nil, x.scanErr(err, "account")
 	}
+	return &h.Account, &h.Customer, nil
+}
+
+var accountHolderCols = prefixCols("a.", accountCols) + `, ` + prefixCols("c.", customerCols)
+
+const accountHolderFrom = ` FROM accounts a JOIN customers c ON c.id = a.customer_id`
+
+func scanAccountHolder(row interface{ Scan(...any) error }) (*baas.AccountHolder, error) {
+	var h baas.AccountHolder
+	a, c := &h.Account, &h.Customer
+	var customer sql.NullString
+	var num sql.NullInt64
+	var created, cCreated int64
+	err := row.Scan(&a.ID, &a.TenantID, &customer, &a.Kind, &num, &a.Currency, &a.Balance, &a.Held, &a.AllowNegative,
+		&a.Status, &created, &c.ID, &c.TenantID, &c.Email, &c.Handle, &c.FirstName, &c.LastName, &c.Phone,
+		&c.AddressLine1, &c.AddressLine2, &c.City, &c.ZipCode, &cCreated)
+	if err != nil {
+		return nil, err
+	}
 	a.CustomerID, a.Number, a.CreatedAt = customer.String, num.Int64, fromMicros(created)
 	c.CreatedAt = fromMicros(cCreated)
-	return a, &c, nil
+	return &h, nil
+}
+
+// ListAccountHolders reads in the order of an index: accounts_tenant_kind by account id,
+// customers_tenant_name by name (the cursor is then the row of the account it names).
+func (x *queries) ListAccountHolders(ctx context.Context, f baas.CustomerAccountFilter) ([]*baas.AccountHolder, error) {
+	w := &where{}
+	if f.Sort != baas.CustomerSortName {
+		w.add("a.tenant_id = ?", f.TenantID)
+	}
+	// By name the tenant is named on the customers only (an account is its customer's
+	// tenant's), so that the planner reads them in the order of customers_tenant_name
+	// rather than sorting the tenant's every account for the first page.
+	w.add("c.tenant_id = ?", f.TenantID)
+	w.add("a.kind = ?", baas.AccountCustomer)
+	order := ` ORDER BY a.id`
+	switch f.Sort {
+	case baas.CustomerSortNewest:
+		order = ` ORDER BY a.id DESC`
+		if f.AfterID > 0 {
+			w.add("a.id < ?", f.AfterID)
+		}
+	case baas.CustomerSortName:
+		order = ` ORDER BY c.last_name, c.first_name, a.id`
+		if f.AfterID > 0 {
+			// The cursor's name, read first: a range on customers_tenant_name that both
+			// planners use, where a subquery in the comparison made PostgreSQL scan.
+			var last, first string
+			err := x.row(ctx, `SELECT c.last_name, c.first_name`+accountHolderFrom+` WHERE a.id = ? AND c.tenant_id = ?`,
+				f.AfterID, f.TenantID).Scan(&last, &first)
+			if errors.Is(err, sql.ErrNoRows) {
+				return nil, nil
+			}
+			if err != nil {
+				return nil, x.translate(err)
+			}
+			w.conds = append(w.conds, "(c.last_name, c.first_name) >= (?, ?)", "(c.last_name, c.first_name, a.id) > (?, ?, ?)")
+			w.args = append(w.args, last, first, last, first, f.AfterID)
+		}
+	default:
+		if f.AfterID > 0 {
+			w.add("a.id > ?", f.AfterID)
+		}
+	}
+	limit, args := limitClause(f.Limit, w.args)
+	rows, err := x.query(ctx, `SELECT `+accountHolderCols+accountHolderFrom+w.String()+order+limit, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*baas.AccountHolder
+	for rows.Next() {
+		h, err := scanAccountHolder(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, h)
+	}
+	return out, rows.Err()
 }
 
 func (x *queries) AccountNumberTaken(ctx context.Context, number int64) (bool, error) {

@@ -365,9 +365,16 @@ func (x *queries) ListDeliveries(ctx context.Context, f baas.DeliveryFilter) ([]
 	if f.BeforeID > 0 {
 		w.add("d.id < ?", f.BeforeID)
 	}
+	if f.AfterID > 0 {
+		w.add("d.id > ?", f.AfterID)
+	}
+	order := ` ORDER BY d.id DESC`
+	if f.Oldest {
+		order = ` ORDER BY d.id`
+	}
 	limit, args := limitClause(f.Limit, w.args)
 	rows, err := x.query(ctx, `SELECT `+prefixCols("d.", deliveryCols)+`, e.type FROM webhook_deliveries d
-		JOIN events e ON e.id = d.event_id`+w.String()+` ORDER BY d.id DESC`+limit, args...)
+		JOIN events e ON e.id = d.event_id`+w.String()+order+limit, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -43,6 +43,33 @@ func testTenants(t *testing.T, s baas.Store) {
 	assertTenant(t, list[0], a)
 	assertTenant(t, list[1], b)
 
+	// The keyset page: creation order, after the named tenant; a third tenant created at
+	// the same instant as b sorts after it by id or before it.
+	c := &baas.Tenant{ID: uniq("ten_"), Name: "C", CompanyID: uniq("co_"), WhitelabelID: uniq("wl_"), CreatedAt: b.CreatedAt}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateTenant(ctx, c) })
+	all, err := s.Read().ListTenants(ctx)
+	if err != nil || len(all) != 3 {
+		t.Fatalf("ListTenants = %d, %v; want 3", len(all), err)
+	}
+	for _, tc := range []struct {
+		f    baas.TenantPageFilter
+		want []*baas.Tenant
+	}{
+		{baas.TenantPageFilter{Limit: 2}, all[:2]},
+		{baas.TenantPageFilter{AfterID: all[0].ID, Limit: 1}, all[1:2]},
+		{baas.TenantPageFilter{AfterID: all[1].ID, Limit: 5}, all[2:]},
+		{baas.TenantPageFilter{AfterID: all[2].ID}, nil},
+		{baas.TenantPageFilter{AfterID: "nope"}, nil},
+	} {
+		page, err := s.Read().ListTenantPage(ctx, tc.f)
+		if err != nil || len(page) != len(tc.want) {
+			t.Fatalf("ListTenantPage(%+v) = %d tenants, %v; want %d", tc.f, len(page), err, len(tc.want))
+		}
+		for i := range page {
+			assertTenant(t, page[i], tc.want[i])
+		}
+	}
+
 	for name, dup := range map[string]*baas.Tenant{
 		"id":            {ID: a.ID, Name: "x", CompanyID: uniq("co_"), WhitelabelID: uniq("wl_"), CreatedAt: now()},
 		"company_id":    {ID: uniq("ten_"), Name: "x", CompanyID: a.CompanyID, WhitelabelID: uniq("wl_"), CreatedAt: now()},
