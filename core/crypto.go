@@ -271,6 +271,9 @@ func (s *Service) ListWallets(ctx context.Context, customer *baas.CustomerKey) (
 type CryptoDepositParams struct {
 	Address string
 	Amount  string // coins, a decimal string
+	// TenantID, when set, is the tenant the deposit is played for: an address of another
+	// tenant's wallet is not found (the console's form sits on one tenant's page).
+	TenantID string
 	// Idem, when its key is set, makes the deposit idempotent: the same key and request
 	// again replay the first result and credit nothing more.
 	Idem Idempotency
@@ -315,7 +318,7 @@ func (s *Service) SandboxCryptoDeposit(ctx context.Context, p CryptoDepositParam
 	// The wallet names the tenant whose idempotency records keep the key; wallets are
 	// never deleted or moved, so reading it before the transaction is safe.
 	w, err := s.store.Read().FindWalletByAddress(ctx, addr)
-	if baas.IsCode(err, baas.ENotFound) {
+	if baas.IsCode(err, baas.ENotFound) || (err == nil && p.TenantID != "" && w.TenantID != p.TenantID) {
 		return nil, false, baas.Reasonf(baas.ENotFound, ReasonWalletNotFound, "no wallet has the address %s", truncateText(addr, 100))
 	} else if err != nil {
 		return nil, false, err

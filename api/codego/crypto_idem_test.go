@@ -61,5 +61,16 @@ func TestCryptoDepositIdempotency(t *testing.T) {
 		if got := balance(); got != "702.30" {
 			t.Fatalf("balance after two deposits: %s", got)
 		}
+		// Played for another tenant (the console's form on that tenant's page), the
+		// address is not found and nothing moves.
+		other := e.NewTenant(t)
+		_, _, err = e.Core.SandboxCryptoDeposit(context.Background(), core.CryptoDepositParams{Address: w.Address,
+			Amount: "0.015", TenantID: other.TenantID})
+		if !baas.IsCode(err, baas.ENotFound) {
+			t.Fatalf("another tenant's address: %v", err)
+		}
+		if got := balance(); got != "702.30" {
+			t.Fatalf("balance after a refused deposit: %s", got)
+		}
 	})
 }

@@ -198,15 +198,14 @@ func (h *Handler) incomingTransfer(c *call) error {
 func (h *Handler) cryptoDeposit(c *call) error {
 	f := c.r.PostForm
 	res, _, err := h.core.SandboxCryptoDeposit(c.r.Context(), core.CryptoDepositParams{Address: strings.TrimSpace(f.Get("address")),
-		Amount: strings.TrimSpace(f.Get("coins"))})
+		Amount: strings.TrimSpace(f.Get("coins")), TenantID: c.r.PathValue("id")})
 	if fields, ok := fieldErrors(err, "address"); ok {
 		return h.showTenant(c, statusOf[baas.AsError(err).Code], fields, nil)
 	}
 	if err != nil {
 		return err
 	}
-	// The address names the wallet, as in the operator API: the deposit lands with the
-	// wallet's tenant, whose page is shown.
+	// The address must be a wallet of this page's tenant (another tenant's is not found).
 	http.Redirect(c.w, c.r, "/console/tenants/"+url.PathEscape(res.TenantID)+"?done=crypto", http.StatusSeeOther)
 	return nil
 }
