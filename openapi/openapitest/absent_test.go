@@ -76,6 +76,13 @@ func TestSparseAnswersMatch(t *testing.T) {
 	broken := core.LedgerReport{OK: false, Totals: []baas.CurrencyTotal{{Currency: "USD", Total: 5}},
 		Violations: []ledger.Violation{{Kind: "currency_total", Message: "balances in USD sum to 5, not 0"}}}
 
+	// A crypto deposit's event: its amount is the coins, a decimal string (core/crypto.go).
+	events := map[string]any{"events": []map[string]any{{"event_id": 1, "webhook_id": "evt_1", "type": "crypto.deposit",
+		"object_id": "w1", "created_at": "2026-12-06T22:27:57.336Z", "data": map[string]any{"wallet_id": "w1",
+			"customer_id": "c1", "customer_ref": "u1", "coin": "BTC", "network": "BTC", "address": "bc1q",
+			"amount": "0.015", "network_fee": "0.0001", "eur_price": "60000", "credited": 89400, "currency": "EUR",
+			"transfer_id": 7, "account_number": 0, "balance": 89400}}}}
+
 	cases := []struct {
 		name   string
 		path   string
@@ -90,6 +97,7 @@ func TestSparseAnswersMatch(t *testing.T) {
 			marshal(map[string]any{"transactions": []*core.CardTxnInfo{declined}})},
 		{"authorization settings", "/admin/api/tenants/t1/authorization", 200, marshal(settings)},
 		{"authorization calls", "/admin/api/tenants/t1/authorization/calls", 200, marshal(calls)},
+		{"crypto deposit event", "/admin/api/tenants/t1/events", 200, marshal(events)},
 		{"broken ledger", "/admin/api/ledger/verify", 409, marshal(broken)},
 	}
 	c := &openapitest.Checker{}
