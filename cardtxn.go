@@ -94,6 +94,13 @@ func (t *CardTransaction) Open() bool { return t.HoldID != 0 }
 // CardTotals is what a card had approved in one window, apart by scope.
 type CardTotals struct{ Domestic, International int64 }
 
+// CardTotalsQuery asks Tx.ApprovedCardTotals for a card's approved totals in Currency
+// since each of Since, with HomeCountry telling domestic from international.
+type CardTotalsQuery struct {
+	CardID, Currency, HomeCountry string
+	Since                         []time.Time
+}
+
 // CardTxnFilter selects card transactions, newest first; empty fields do not filter.
 type CardTxnFilter struct {
 	TenantID string
@@ -134,12 +141,13 @@ type CardTxnTx interface {
 	// CountCardTransactions counts what ListCardTransactions would return without
 	// Offset and Limit.
 	CountCardTransactions(ctx context.Context, f CardTxnFilter) (int, error)
-	// ApprovedCardTotals sums what a card had approved in currency since each of the
-	// times in since (created at or after it), one CardTotals per time in that order, with
-	// one query: approved authorizations and purchases, each counted as
-	// Authorized − Reversed − Refunded, apart by scope. A transaction is domestic when its
-	// merchant country is unknown, homeCountry is "", or they are equal (case ignored) —
-	// rules.IsDomestic — and international otherwise. The spending controls' amount rules
-	// read it (rules.History), one window per range they need.
-	ApprovedCardTotals(ctx context.Context, cardID, currency, homeCountry string, since []time.Time) ([]CardTotals, error)
+	// ApprovedCardTotals answers each of qs: out[i][j] sums what qs[i]'s card had
+	// approved in its currency since qs[i].Since[j] (created at or after it): approved
+	// authorizations and purchases, each counted as Authorized − Reversed − Refunded,
+	// apart by scope. A transaction is domestic when its merchant country is unknown,
+	// the query's HomeCountry is "", or they are equal (case ignored) — rules.IsDomestic —
+	// and international otherwise. Queries that differ only in their card are answered
+	// by one statement. The spending controls' amount rules read it (rules.History), one
+	// window per range they need; a batch of payments asks for all its cards at once.
+	ApprovedCardTotals(ctx context.Context, qs []CardTotalsQuery) ([][]CardTotals, error)
 }

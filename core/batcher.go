@@ -9,24 +9,25 @@ import "sync"
 // the queue, up to size.
 type batcher[J any] struct {
 	size    int        // at most this many jobs per batch
+	flight  int        // at most this many batches at once (0: 1)
 	do      func([]J)  // deals with one batch; it must answer every job of it
 	mu      sync.Mutex //
 	queue   []J
 	running int // batches in flight
 }
 
-// maxBatchesInFlight is how many batches of one batcher run at once. One: the next batch
-// gathers what arrives while one runs. With more, batches are smaller and each job
-// costs more, and two concurrent batches usually share an account anyway (one waits on
-// the other's row lock): PostgreSQL p2p 2,311/s with one, 2,135/s with two, ~2,200/s
-// with four, 1,558/s with eight (docs/benchmarks.md, fourth session).
-const maxBatchesInFlight = 1
+// How many batches of one batcher run at once (batcher.flight). One by default: the
+// next batch gathers what arrives while one runs. With more, batches are smaller and
+// each job costs more, and two concurrent batches of P2P transfers usually share an
+// account anyway (one waits on the other's row lock): PostgreSQL p2p 2,311/s with one,
+// 2,135/s with two, ~2,200/s with four, 1,558/s with eight (docs/benchmarks.md, fourth
+// session). Card payments on PostgreSQL are the exception (cardbatch.go).
 
 // post queues j and waits until done is closed (by b.do, which deals with j's batch).
 func (b *batcher[J]) post(j J, done <-chan struct{}) {
 	b.mu.Lock()
 	b.queue = append(b.queue, j)
-	start := b.running < maxBatchesInFlight
+	start := b.running < max(b.flight, 1)
 	if start {
 		b.running++
 	}

@@ -22,9 +22,37 @@ import (
 // t.HomeCountry, when set, win over the tenant's region. A decline is a Decision, not an
 // error: errors are the store's.
 func (s *Service) checkControls(ctx context.Context, tx baas.Tx, card *baas.Card, t rules.Txn, now time.Time) (rules.Decision, error) {
+	c, err := s.prepareControls(ctx, tx, card, t, now)
+	if err != nil {
+		return rules.Decision{}, err
+	}
+	var totals []baas.CardTotals
+	if c.query != nil {
+		out, err := tx.ApprovedCardTotals(ctx, []baas.CardTotalsQuery{*c.query})
+		if err != nil {
+			return rules.Decision{}, err
+		}
+		totals = out[0]
+	}
+	return c.decide(totals), nil
+}
+
+// controlCheck is checkControls in two steps, so that a batch of payments
+// (cardbatch.go) reads the totals of all its cards with one query: prepareControls
+// gathers the rules and says which totals they need (query), decide evaluates them
+// with those totals.
+type controlCheck struct {
+	rules  []rules.Rule
+	txn    rules.Txn
+	ranges []rules.RangeType     // the ranges of query.Since, in order
+	query  *baas.CardTotalsQuery // nil when the rules read no totals
+}
+
+// prepareControls is the first step of checkControls.
+func (s *Service) prepareControls(ctx context.Context, tx baas.Tx, card *baas.Card, t rules.Txn, now time.Time) (controlCheck, error) {
 	cc, err := s.controls.get(ctx, tx, s, card, now)
 	if err != nil || len(cc.rules) == 0 {
-		return rules.Decision{Approved: err == nil}, err
+		return controlCheck{}, err
 	}
 	if t.Location == nil {
 		t.Location = cc.location
@@ -35,41 +63,38 @@ func (s *Service) checkControls(ctx context.Context, tx baas.Tx, card *baas.Card
 	if t.Time.IsZero() {
 		t.Time = now
 	}
-	var h rules.History
-	if cc.history {
-		if h, err = cardHistory(ctx, tx, card.ID, cc.rules, t); err != nil {
-			return rules.Decision{}, err
-		}
+	c := controlCheck{rules: cc.rules, txn: t}
+	if !cc.history {
+		return c, nil
 	}
-	return rules.Evaluate(cc.rules, t, h), nil
-}
-
-// cardHistory sums the card's approved amounts in each window that an Amount rule in the
-// transaction's currency reads, with one query.
-func cardHistory(ctx context.Context, tx baas.Tx, cardID string, rs []rules.Rule, t rules.Txn) (rules.History, error) {
-	var h rules.History
+	// The windows that an Amount rule in the transaction's currency reads.
 	need := map[rules.RangeType]bool{}
-	for _, r := range rs {
+	for _, r := range cc.rules {
 		if r.ValidationType == rules.Amount && strings.EqualFold(r.CurrencyCode, t.Currency) {
 			need[r.RangeType] = true
 		}
 	}
-	var ranges []rules.RangeType
 	var since []time.Time
 	for _, rt := range []rules.RangeType{rules.Daily, rules.Weekly, rules.Monthly} {
 		if need[rt] {
 			start, _, _ := rules.Window(rt, t.Time, t.Location)
-			ranges, since = append(ranges, rt), append(since, start)
+			c.ranges, since = append(c.ranges, rt), append(since, start)
 		}
 	}
-	if len(since) == 0 {
-		return h, nil
+	if len(since) > 0 {
+		c.query = &baas.CardTotalsQuery{CardID: card.ID, Currency: strings.ToUpper(t.Currency), HomeCountry: t.HomeCountry, Since: since}
 	}
-	totals, err := tx.ApprovedCardTotals(ctx, cardID, strings.ToUpper(t.Currency), t.HomeCountry, since)
-	if err != nil {
-		return h, err
+	return c, nil
+}
+
+// decide is the second step of checkControls: the rules evaluated with the card's
+// totals in the windows of c.query (nil when it has none).
+func (c controlCheck) decide(totals []baas.CardTotals) rules.Decision {
+	if len(c.rules) == 0 {
+		return rules.Decision{Approved: true}
 	}
-	for i, rt := range ranges {
+	var h rules.History
+	for i, rt := range c.ranges {
 		dom, intl := totals[i].Domestic, totals[i].International
 		switch rt {
 		case rules.Daily:
@@ -80,7 +105,7 @@ func cardHistory(ctx context.Context, tx baas.Tx, cardID string, rs []rules.Rule
 			h.Domestic.Month, h.International.Month = dom, intl
 		}
 	}
-	return h, nil
+	return rules.Evaluate(c.rules, c.txn, h)
 }
 
 // The controls cache. An authorization evaluates the rules of the card's company,

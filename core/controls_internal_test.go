@@ -28,22 +28,26 @@ type totalsTx struct {
 	calls *[]time.Time
 }
 
-func (x totalsTx) ApprovedCardTotals(_ context.Context, cardID, currency, _ string, since []time.Time) ([]baas.CardTotals, error) {
-	out := make([]baas.CardTotals, len(since))
-	for i, from := range since {
-		*x.calls = append(*x.calls, from)
-		for _, a := range x.log {
-			if a.card != cardID || a.currency != currency || a.at.Before(from) {
-				continue
-			}
-			if a.foreign {
-				out[i].International += a.amount
-			} else {
-				out[i].Domestic += a.amount
+func (x totalsTx) ApprovedCardTotals(_ context.Context, qs []baas.CardTotalsQuery) ([][]baas.CardTotals, error) {
+	all := make([][]baas.CardTotals, len(qs))
+	for k, q := range qs {
+		out := make([]baas.CardTotals, len(q.Since))
+		for i, from := range q.Since {
+			*x.calls = append(*x.calls, from)
+			for _, a := range x.log {
+				if a.card != q.CardID || a.currency != q.Currency || a.at.Before(from) {
+					continue
+				}
+				if a.foreign {
+					out[i].International += a.amount
+				} else {
+					out[i].Domestic += a.amount
+				}
 			}
 		}
+		all[k] = out
 	}
-	return out, nil
+	return all, nil
 }
 
 // TestCheckControls runs checkControls on real stores, at fixed times, for every type,

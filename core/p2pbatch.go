@@ -64,7 +64,7 @@ func (s *Service) postP2PBatchSafely(jobs []*p2pJob) {
 				}
 			}
 			s.log.Error("p2p batch panicked; what it did not post goes one by one", "panic", r, "transfers", left)
-			s.metrics.leave(leftOutPanic, left)
+			s.metrics.leave(&s.metrics.p2p, leftOutPanic, left)
 		}
 		for _, j := range jobs {
 			close(j.done)
@@ -82,7 +82,9 @@ const batchTimeout = 30 * time.Second
 func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	s.metrics.batch(len(jobs))
+	start := time.Now()
+	s.metrics.batch(&s.metrics.p2p, len(jobs))
+	defer func() { s.metrics.took(&s.metrics.p2p, time.Since(start)) }()
 	// A key twice in one batch: the second waits for the one-by-one path, which replays
 	// the first.
 	keys := make(map[idemKey]bool, len(jobs))
@@ -90,7 +92,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	for _, j := range jobs {
 		if k := (idemKey{j.tenantID, j.p.Idem.Key}); k.key != "" {
 			if keys[k] {
-				s.metrics.leave(leftOutDuplicateKey, 1)
+				s.metrics.leave(&s.metrics.p2p, leftOutDuplicateKey, 1)
 				continue
 			}
 			keys[k] = true
@@ -104,7 +106,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 		// the one-by-one path replays; so a wave of retries does not turn batching off.
 		var rest []*p2pJob
 		if rest, err = s.withoutRecordedKeys(ctx, batch); err == nil {
-			s.metrics.leave(leftOutRecordedKey, len(batch)-len(rest))
+			s.metrics.leave(&s.metrics.p2p, leftOutRecordedKey, len(batch)-len(rest))
 			batch = rest
 			err = s.p2pBatchTx(ctx, batch)
 		}
@@ -112,7 +114,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	if err != nil {
 		// Every transfer of the batch goes one by one (a key recorded since the look-up
 		// fails the retried batch again).
-		s.metrics.leave(leftOutFailed, len(batch))
+		s.metrics.leave(&s.metrics.p2p, leftOutFailed, len(batch))
 		if baas.ErrorReason(err) != baas.ErrIdempotencyKeyTaken {
 			s.log.Warn("p2p batch failed; its transfers go one by one", "transfers", len(batch), "err", err)
 		}
@@ -120,7 +122,7 @@ func (s *Service) postP2PBatch(jobs []*p2pJob) {
 	}
 	for _, j := range batch {
 		if !j.posted {
-			s.metrics.leave(leftOutRefused, 1)
+			s.metrics.leave(&s.metrics.p2p, leftOutRefused, 1)
 		}
 	}
 }

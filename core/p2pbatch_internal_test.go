@@ -175,7 +175,7 @@ func leftOut(t *testing.T, s *Service) string {
 func batchSizes(t *testing.T, s *Service) (batches, transfers int64) {
 	t.Helper()
 	st := s.P2PBatchStats()
-	return int64(st.Batches), int64(st.Transfers)
+	return int64(st.Batches), int64(st.Jobs)
 }
 
 // p2pFixture is a tenant with a funded payer and payees, over a Service on st.

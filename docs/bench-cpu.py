@@ -46,7 +46,7 @@ def pgpids():
     r=subprocess.run(['psql','-qAtX','-h','127.0.0.1','-U','postgres','test','-c',q],capture_output=True,text=True).stdout
     return [int(x) for x in r.split()]
 load=open('/proc/loadavg').read().split()[0]
-b=subprocess.Popen([binp,'bench','--workload','purchase','--clients','32','--duration',dur,'--url',f'http://127.0.0.1:{port}'],
+b=subprocess.Popen([binp,'bench','--workload','purchase','--clients',os.environ.get('CLIENTS','32'),'--duration',dur,'--url',f'http://127.0.0.1:{port}'],
     env=env,stdout=subprocess.PIPE,stderr=subprocess.PIPE,text=True)
 s0=None
 for line in b.stderr:

@@ -68,10 +68,12 @@ type Result struct {
 	CPUPerRequest time.Duration `json:"cpu_per_request_ns,omitempty"`
 	IdleCPU       time.Duration `json:"idle_cpu_ns,omitempty"`
 	StolenCPU     time.Duration `json:"stolen_cpu_ns,omitempty"`
-	// P2P batches the server formed during the run (its /metrics), if it says.
-	Batches  *Batches        `json:"p2p_batches,omitempty"`
-	LedgerOK bool            `json:"ledger_ok"`
-	Ledger   json.RawMessage `json:"ledger"`
+	// P2P transfer and card payment batches the server formed during the run (its
+	// /metrics), if it says.
+	Batches     *Batches        `json:"p2p_batches,omitempty"`
+	CardBatches *Batches        `json:"card_batches,omitempty"`
+	LedgerOK    bool            `json:"ledger_ok"`
+	Ledger      json.RawMessage `json:"ledger"`
 }
 
 // Workload sends one request of its kind with client c and reports the outcome.
@@ -151,7 +153,8 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 	defer cancel()
 	var sent atomic.Int64
 	var wg sync.WaitGroup
-	batches0, batchesOK := c.batchMetrics(ctx)
+	batches0, batchesOK := c.batchMetrics(ctx, "p2p")
+	cardBatches0, cardBatchesOK := c.batchMetrics(ctx, "card")
 	cpu0, cpuOK := readCPU()
 	began := time.Now()
 	var windows []*window // per worker, with Progress
@@ -210,9 +213,14 @@ func Run(ctx context.Context, cfg Config, log io.Writer) (*Result, error) {
 		d := cpu1.sub(cpu0)
 		res.CPUPerRequest, res.IdleCPU, res.StolenCPU = d.busy/time.Duration(res.Requests), d.idle, d.steal
 	}
-	if batches1, ok := c.batchMetrics(ctx); ok && batchesOK {
+	if batches1, ok := c.batchMetrics(ctx, "p2p"); ok && batchesOK {
 		if d := batches1.sub(batches0); d.Batches > 0 {
 			res.Batches = &d
+		}
+	}
+	if batches1, ok := c.batchMetrics(ctx, "card"); ok && cardBatchesOK {
+		if d := batches1.sub(cardBatches0); d.Batches > 0 {
+			res.CardBatches = &d
 		}
 	}
 	res.Throughput = float64(res.Requests) / res.Elapsed.Seconds()
@@ -303,8 +311,18 @@ func (r *Result) Print(w io.Writer) {
 		fmt.Fprintf(w, "  machine CPU %s per request (server, database and load tool), idle %s, stolen by the host %s\n",
 			r.CPUPerRequest.Round(time.Microsecond), r.IdleCPU.Round(100*time.Millisecond), r.StolenCPU.Round(100*time.Millisecond))
 	}
-	if b := r.Batches; b != nil {
-		fmt.Fprintf(w, "  p2p batches %d, %.1f transfers per batch", b.Batches, float64(b.Transfers)/float64(b.Batches))
+	r.Batches.report(w, "p2p", "transfers")
+	r.CardBatches.report(w, "card", "payments")
+	fmt.Fprintf(w, "  ledger check: %v\n", map[bool]string{true: "OK", false: "BROKEN"}[r.LedgerOK])
+}
+
+// report writes one line about b (nothing when nil).
+func (b *Batches) report(w io.Writer, kind, jobs string) {
+	if b != nil {
+		fmt.Fprintf(w, "  %s batches %d, %.1f %s per batch", kind, b.Batches, float64(b.Transfers)/float64(b.Batches), jobs)
+		if b.Ended > 0 {
+			fmt.Fprintf(w, ", %.2f ms per batch", b.Seconds*1000/float64(b.Ended))
+		}
 		reasons := make([]string, 0, len(b.LeftOut))
 		for k := range b.LeftOut {
 			reasons = append(reasons, k)
@@ -315,7 +333,6 @@ func (r *Result) Print(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 	}
-	fmt.Fprintf(w, "  ledger check: %v\n", map[bool]string{true: "OK", false: "BROKEN"}[r.LedgerOK])
 }
 
 func (c *Client) setup(ctx context.Context, log io.Writer) error {

@@ -32,33 +32,45 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 	return m
 }
 
-// p2pBatchCollector shows the core's P2P batch figures (core.P2PBatchStats), read at
-// each scrape, as a histogram of batch sizes and a counter of transfers left out by
-// reason.
-type p2pBatchCollector struct {
-	stats func() core.P2PBatchStats
+// batchCollector shows the core's figures of one kind of batch (core.BatchStats), read
+// at each scrape: a histogram of batch sizes, one of their durations, and a counter of
+// the jobs left to the one-by-one path by reason. kind names the metrics
+// (baas_<kind>_batch_…): "p2p" for P2P transfers, "card" for card payments.
+type batchCollector struct {
+	stats                  func() core.BatchStats
+	reasons                []string
+	size, seconds, leftOut *prometheus.Desc
 }
 
-var (
-	p2pBatchSize = prometheus.NewDesc("baas_p2p_batch_size",
-		"P2P transfers taken into one batch (one transaction), as queued when the batch started.", nil, nil)
-	p2pBatchLeftOut = prometheus.NewDesc("baas_p2p_batch_left_out_total",
-		"P2P transfers a batch left to the one-by-one path, by reason.", []string{"reason"}, nil)
-)
-
-func (c *p2pBatchCollector) Describe(ch chan<- *prometheus.Desc) {
-	ch <- p2pBatchSize
-	ch <- p2pBatchLeftOut
+func newBatchCollector(kind, jobs string, reasons []string, stats func() core.BatchStats) *batchCollector {
+	return &batchCollector{stats: stats, reasons: reasons,
+		size: prometheus.NewDesc("baas_"+kind+"_batch_size",
+			jobs+" taken into one batch (one transaction), as queued when the batch started.", nil, nil),
+		seconds: prometheus.NewDesc("baas_"+kind+"_batch_duration_seconds",
+			"Time from a batch's start to its callers' release (its transaction and commit).", nil, nil),
+		leftOut: prometheus.NewDesc("baas_"+kind+"_batch_left_out_total",
+			jobs+" a batch left to the one-by-one path, by reason.", []string{"reason"}, nil)}
 }
 
-func (c *p2pBatchCollector) Collect(ch chan<- prometheus.Metric) {
+func (c *batchCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- c.size
+	ch <- c.seconds
+	ch <- c.leftOut
+}
+
+func (c *batchCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.stats()
-	buckets := make(map[float64]uint64, len(core.P2PBatchSizeBounds))
-	for i, le := range core.P2PBatchSizeBounds {
+	buckets := make(map[float64]uint64, len(core.BatchSizeBounds))
+	for i, le := range core.BatchSizeBounds {
 		buckets[float64(le)] = st.AtMost[i]
 	}
-	ch <- prometheus.MustNewConstHistogram(p2pBatchSize, st.Batches, float64(st.Transfers), buckets)
-	for _, r := range core.P2PLeftOutReasons {
-		ch <- prometheus.MustNewConstMetric(p2pBatchLeftOut, prometheus.CounterValue, float64(st.LeftOut[r]), r)
+	ch <- prometheus.MustNewConstHistogram(c.size, st.Batches, float64(st.Jobs), buckets)
+	times := make(map[float64]uint64, len(core.BatchSecondsBounds))
+	for i, le := range core.BatchSecondsBounds {
+		times[le] = st.SecondsAtMost[i]
+	}
+	ch <- prometheus.MustNewConstHistogram(c.seconds, st.Ended, st.Seconds, times)
+	for _, r := range c.reasons {
+		ch <- prometheus.MustNewConstMetric(c.leftOut, prometheus.CounterValue, float64(st.LeftOut[r]), r)
 	}
 }

@@ -50,7 +50,8 @@ func New(o Options) http.Handler {
 		reg = NewRegistry()
 	}
 	m := newMetrics(reg)
-	reg.MustRegister(&p2pBatchCollector{stats: o.Core.P2PBatchStats})
+	reg.MustRegister(newBatchCollector("p2p", "P2P transfers", core.P2PLeftOutReasons, o.Core.P2PBatchStats),
+		newBatchCollector("card", "Card payments", core.CardLeftOutReasons, o.Core.CardBatchStats))
 
 	mux := http.NewServeMux()
 	gh, ch := registerAPIs(mux, o)

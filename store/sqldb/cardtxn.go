@@ -2,6 +2,7 @@ package sqldb
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -162,22 +163,62 @@ func (x *queries) CountCardTransactions(ctx context.Context, f baas.CardTxnFilte
 	return n, x.translate(err)
 }
 
-func (x *queries) ApprovedCardTotals(ctx context.Context, cardID, currency, homeCountry string, since []time.Time) ([]baas.CardTotals, error) {
-	if len(since) == 0 {
-		return nil, nil
+func (x *queries) ApprovedCardTotals(ctx context.Context, qs []baas.CardTotalsQuery) ([][]baas.CardTotals, error) {
+	out := make([][]baas.CardTotals, len(qs))
+	for i, q := range qs {
+		out[i] = make([]baas.CardTotals, len(q.Since))
 	}
+	// Queries alike (currency, home country, windows) go in one statement, which sums
+	// each of their cards apart (GROUP BY card_id): a batch of payments of one tenant
+	// is one statement.
+	done := make([]bool, len(qs))
+	for i, q := range qs {
+		if done[i] || len(q.Since) == 0 {
+			continue
+		}
+		var alike []int
+		var cards []any
+		seen := map[string]bool{}
+		for j := i; j < len(qs); j++ {
+			if !done[j] && sameTotalsQuery(q, qs[j]) {
+				done[j], alike = true, append(alike, j)
+				if !seen[qs[j].CardID] {
+					seen[qs[j].CardID], cards = true, append(cards, qs[j].CardID)
+				}
+			}
+		}
+		sums, err := x.cardTotals(ctx, q, cards)
+		if err != nil {
+			return nil, err
+		}
+		for _, j := range alike {
+			copy(out[j], sums[qs[j].CardID]) // none: nothing approved in the windows
+		}
+	}
+	return out, nil
+}
+
+// sameTotalsQuery reports whether a and b differ at most in their card.
+func sameTotalsQuery(a, b baas.CardTotalsQuery) bool {
+	return strings.EqualFold(a.Currency, b.Currency) && strings.EqualFold(a.HomeCountry, b.HomeCountry) &&
+		slices.EqualFunc(a.Since, b.Since, time.Time.Equal)
+}
+
+// cardTotals sums the approved totals of cards for q's currency, home country and
+// windows, with one statement: a card with nothing approved in them is left out.
+func (x *queries) cardTotals(ctx context.Context, q baas.CardTotalsQuery, cards []any) (map[string][]baas.CardTotals, error) {
 	// Merchant countries are stored upper case; without a home country every transaction
 	// is domestic (rules.IsDomestic). One row scan for every window: the rows since the
 	// earliest, each summed into the windows it falls in.
 	dom, domArgs := "TRUE", []any{}
-	if homeCountry != "" {
-		dom, domArgs = "merchant_country IN ('', ?)", []any{strings.ToUpper(homeCountry)}
+	if q.HomeCountry != "" {
+		dom, domArgs = "merchant_country IN ('', ?)", []any{strings.ToUpper(q.HomeCountry)}
 	}
 	const amount = "authorized - reversed - refunded"
 	var cols []string
 	var args []any
-	first := since[0]
-	for _, t := range since {
+	first := q.Since[0]
+	for _, t := range q.Since {
 		cols = append(cols,
 			"COALESCE(SUM(CASE WHEN created_at >= ? AND "+dom+" THEN "+amount+" ELSE 0 END), 0)",
 			"COALESCE(SUM(CASE WHEN created_at >= ? AND NOT ("+dom+") THEN "+amount+" ELSE 0 END), 0)")
@@ -186,17 +227,27 @@ func (x *queries) ApprovedCardTotals(ctx context.Context, cardID, currency, home
 			first = t
 		}
 	}
-	args = append(args, cardID, currency, micros(first))
-	out := make([]baas.CardTotals, len(since))
-	dest := make([]any, 0, 2*len(since))
-	for i := range out {
-		dest = append(dest, &out[i].Domestic, &out[i].International)
-	}
-	err := x.row(ctx, `SELECT `+strings.Join(cols, ", ")+`
-		FROM card_transactions WHERE card_id = ? AND status = 'approved' AND type IN ('authorization', 'purchase')
-		AND currency = ? AND created_at >= ?`, args...).Scan(dest...)
+	args = append(append(args, cards...), strings.ToUpper(q.Currency), micros(first))
+	rows, err := x.query(ctx, `SELECT card_id, `+strings.Join(cols, ", ")+`
+		FROM card_transactions WHERE card_id IN (?`+strings.Repeat(", ?", len(cards)-1)+`) AND status = 'approved'
+		AND type IN ('authorization', 'purchase') AND currency = ? AND created_at >= ? GROUP BY card_id`, args...)
 	if err != nil {
 		return nil, x.translate(err)
 	}
-	return out, nil
+	defer rows.Close()
+	out := make(map[string][]baas.CardTotals, len(cards))
+	for rows.Next() {
+		var id string
+		sums := make([]baas.CardTotals, len(q.Since))
+		dest := make([]any, 0, 1+2*len(q.Since))
+		dest = append(dest, &id)
+		for i := range sums {
+			dest = append(dest, &sums[i].Domestic, &sums[i].International)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, x.translate(err)
+		}
+		out[id] = sums
+	}
+	return out, x.translate(rows.Err())
 }

@@ -111,20 +111,47 @@ func testCardTransactions(t *testing.T, s baas.Store) {
 		{"US", at.Add(2 * time.Minute), 4_000, 2_500},
 		{"US", at.Add(time.Hour), 0, 0},
 	} {
-		got, err := r.ApprovedCardTotals(ctx, c.ID, "USD", tc.home, []time.Time{tc.since})
-		if err != nil || len(got) != 1 || got[0] != (baas.CardTotals{Domestic: tc.dom, International: tc.intl}) {
+		got, err := r.ApprovedCardTotals(ctx, []baas.CardTotalsQuery{{CardID: c.ID, Currency: "USD", HomeCountry: tc.home, Since: []time.Time{tc.since}}})
+		if err != nil || len(got) != 1 || len(got[0]) != 1 || got[0][0] != (baas.CardTotals{Domestic: tc.dom, International: tc.intl}) {
 			t.Errorf("ApprovedCardTotals(%q, %v) = %v, %v; want %d, %d", tc.home, tc.since, got, err, tc.dom, tc.intl)
 		}
 	}
 	// Several windows in one query, in the order asked, the earliest not first.
 	windows := []time.Time{at.Add(2 * time.Minute), at, at.Add(time.Hour)}
-	totals, err := r.ApprovedCardTotals(ctx, c.ID, "USD", "US", windows)
+	totals, err := r.ApprovedCardTotals(ctx, []baas.CardTotalsQuery{{CardID: c.ID, Currency: "USD", HomeCountry: "US", Since: windows}})
 	want := []baas.CardTotals{{Domestic: 4_000, International: 2_500}, {Domestic: 600 + 2_000 + 4_000, International: 2_500}, {}}
-	if err != nil || !slices.Equal(totals, want) {
+	if err != nil || len(totals) != 1 || !slices.Equal(totals[0], want) {
 		t.Errorf("ApprovedCardTotals(US, three windows) = %v, %v; want %v", totals, err, want)
 	}
-	if got, err := r.ApprovedCardTotals(ctx, c.ID, "USD", "US", nil); err != nil || len(got) != 0 {
+	if got, err := r.ApprovedCardTotals(ctx, []baas.CardTotalsQuery{{CardID: c.ID, Currency: "USD", HomeCountry: "US"}}); err != nil || len(got) != 1 || len(got[0]) != 0 {
 		t.Errorf("ApprovedCardTotals(no window) = %v, %v; want none", got, err)
+	}
+	// Several cards at once (a batch of payments): each summed apart, whether its query
+	// goes with others (same currency, country and windows) or alone; a card asked
+	// twice, a card with nothing approved and a currency with nothing get their own.
+	c2 := cardOf(ten, newAccount(t, s, ten, accountOpts{}), baas.CardActive)
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		if err := tx.CreateCard(ctx, c2); err != nil {
+			return err
+		}
+		return tx.InsertCardTransaction(ctx, cardTxnOf(c2, baas.CardTxnPurchase, baas.CardTxnApproved, "FR", 800, at.Add(time.Minute)))
+	})
+	c3 := cardOf(ten, acct, baas.CardActive)
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateCard(ctx, c3) })
+	us := func(card, currency string, since ...time.Time) baas.CardTotalsQuery {
+		return baas.CardTotalsQuery{CardID: card, Currency: currency, HomeCountry: "US", Since: since}
+	}
+	many, err := r.ApprovedCardTotals(ctx, []baas.CardTotalsQuery{
+		us(c.ID, "USD", at), us(c2.ID, "usd", at), us(c3.ID, "USD", at), us(c.ID, "USD", at),
+		us(c.ID, "USD", at.Add(2*time.Minute), at), us(c2.ID, "USD", at.Add(2*time.Minute), at), us(c.ID, "EUR", at),
+		{CardID: c2.ID, Currency: "USD", HomeCountry: "FR", Since: []time.Time{at}}, us(c3.ID, "GBP"),
+	})
+	sum := baas.CardTotals{Domestic: 600 + 2_000 + 4_000, International: 2_500}
+	wantMany := [][]baas.CardTotals{{sum}, {{International: 800}}, {{}}, {sum},
+		{{Domestic: 4_000, International: 2_500}, sum}, {{}, {International: 800}}, {{Domestic: 7_000}},
+		{{Domestic: 800}}, {}}
+	if err != nil || !reflect.DeepEqual(many, wantMany) {
+		t.Errorf("ApprovedCardTotals(several cards) = %v, %v; want %v", many, err, wantMany)
 	}
 
 	// Lists: newest first, filtered, paged.
