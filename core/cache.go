@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"math/rand/v2"
 	"sync"
 	"time"
 
@@ -13,10 +14,11 @@ import (
 // costs a map lookup and a keyed hash instead of a query. Only records that exist are cached (random keys cannot grow it),
 // secrets and expiry are still checked on every request, and it is bounded.
 type cache[K comparable, V any] struct {
-	ttl time.Duration
-	max int
-	mu  sync.Mutex
-	m   map[K]cached[V]
+	ttl    time.Duration
+	max    int
+	jitter bool // spread
+	mu     sync.Mutex
+	m      map[K]cached[V]
 }
 
 type cached[V any] struct {
@@ -26,6 +28,15 @@ type cached[V any] struct {
 
 func newCache[K comparable, V any](ttl time.Duration, max int) *cache[K, V] {
 	return &cache[K, V]{ttl: ttl, max: max, m: make(map[K]cached[V])}
+}
+
+// spread makes each record of c live between half its time to live and all of it, at
+// random: records loaded together (every card's controls in a load's first second) then
+// expire spread over time instead of all in the same batch of payments, whose reads
+// they would all add to. The bound, which is what a reader relies on, stays.
+func (c *cache[K, V]) spread() *cache[K, V] {
+	c.jitter = true
+	return c
 }
 
 // get returns the record under key, from the cache or from load.
@@ -59,7 +70,11 @@ func (c *cache[K, V]) put(key K, v V, now time.Time) {
 	if len(c.m) >= c.max {
 		clear(c.m)
 	}
-	c.m[key] = cached[V]{v: v, expires: now.Add(c.ttl)}
+	ttl := c.ttl
+	if c.jitter {
+		ttl -= time.Duration(rand.Int64N(int64(ttl/2) + 1))
+	}
+	c.m[key] = cached[V]{v: v, expires: now.Add(ttl)}
 	c.mu.Unlock()
 }
 

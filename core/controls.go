@@ -153,7 +153,7 @@ type authEntry struct {
 }
 
 func newControlsCache() *controlsCache {
-	return &controlsCache{entries: newCache[string, cardControls](controlsTTL, controlsEntries),
+	return &controlsCache{entries: newCache[string, cardControls](controlsTTL, controlsEntries).spread(),
 		auth: newCache[string, authEntry](controlsTTL, controlsEntries), gens: map[string]uint64{}}
 }
 

@@ -141,7 +141,7 @@ func NewWithKeys(store baas.Store, cfg Config, keys *Keyring, now baas.Clock, lo
 		refs:   newCache[accountKey, accountRef](10*time.Minute, 100_000),
 		hooks:  &outboundState{}, metrics: newMetrics(), controls: newControlsCache(),
 		facts: newCache[string, tenantFacts](10*time.Minute, 10_000), currency: newCache[int64, string](10*time.Minute, 100_000),
-		cards: newCache[string, *baas.Card](cardsTTL, 100_000)}
+		cards: newCache[string, *baas.Card](cardsTTL, 100_000).spread()}
 	if cfg.TransferBatch > 0 {
 		s.p2p = newP2PBatcher(s, cfg.TransferBatch)
 		s.cardBatch = newCardBatcher(s, cfg.TransferBatch)

@@ -36,7 +36,9 @@ func testCardTransactions(t *testing.T, s baas.Store) {
 	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateCard(ctx, c) })
 	r := s.Read()
 
-	at := now().Add(-time.Hour)
+	// On an hour: windows from at read the per-hour sums, windows from a minute after it
+	// the transactions themselves; both must agree with what was written.
+	at := now().Truncate(time.Hour).Add(-2 * time.Hour)
 	auth := cardTxnOf(c, baas.CardTxnAuthorization, baas.CardTxnApproved, "US", 1_000, at)
 	auth.Captured, auth.State, auth.HoldID, auth.ExpiresAt = 0, baas.CardTxnPending, 42, at.Add(7*24*time.Hour)
 	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.InsertCardTransaction(ctx, auth) })
@@ -145,11 +147,12 @@ func testCardTransactions(t *testing.T, s baas.Store) {
 		us(c.ID, "USD", at), us(c2.ID, "usd", at), us(c3.ID, "USD", at), us(c.ID, "USD", at),
 		us(c.ID, "USD", at.Add(2*time.Minute), at), us(c2.ID, "USD", at.Add(2*time.Minute), at), us(c.ID, "EUR", at),
 		{CardID: c2.ID, Currency: "USD", HomeCountry: "FR", Since: []time.Time{at}}, us(c3.ID, "GBP"),
+		us(c.ID, "USD", at.Add(time.Hour), at),
 	})
 	sum := baas.CardTotals{Domestic: 600 + 2_000 + 4_000, International: 2_500}
 	wantMany := [][]baas.CardTotals{{sum}, {{International: 800}}, {{}}, {sum},
 		{{Domestic: 4_000, International: 2_500}, sum}, {{}, {International: 800}}, {{Domestic: 7_000}},
-		{{Domestic: 800}}, {}}
+		{{Domestic: 800}}, {}, {{}, sum}}
 	if err != nil || !reflect.DeepEqual(many, wantMany) {
 		t.Errorf("ApprovedCardTotals(several cards) = %v, %v; want %v", many, err, wantMany)
 	}
