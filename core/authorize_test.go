@@ -397,7 +397,8 @@ func TestCardTransactionsRandom(t *testing.T) {
 
 // TestCardPurchasesConcurrent: concurrent purchases and authorizations on one card never
 // spend more than its account holds: exactly as many are approved as fit, the others are
-// declined insufficient_funds, and the ledger stays balanced.
+// declined insufficient_funds, and the ledger stays balanced (batches take one payment
+// of the card each and put the others first in the next).
 func TestCardPurchasesConcurrent(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
 		t.Parallel()
@@ -432,6 +433,11 @@ func TestCardPurchasesConcurrent(t *testing.T) {
 		wg.Wait()
 		if approved != 20 || declined != 10 {
 			t.Fatalf("%d approved, %d declined; want 20 and 10", approved, declined)
+		}
+		// A second payment of the card in a batch goes to the next batch, not through a
+		// failed transaction.
+		if st := f.svc.CardBatchStats(); st.LeftOut["batch_failed"] != 0 || st.LeftOut["panic"] != 0 {
+			t.Fatalf("card batches left payments out: %v", st.LeftOut)
 		}
 		if _, avail := f.available(t); avail != 0 {
 			t.Fatalf("available %d, want 0", avail)

@@ -38,6 +38,17 @@ func (b *batcher[J]) post(j J, done <-chan struct{}) {
 	<-done
 }
 
+// again puts jobs back at the head of the queue, for the next batch: do calls it for
+// jobs of its batch that it leaves to the next one (and must not answer them).
+func (b *batcher[J]) again(jobs []J) {
+	if len(jobs) == 0 {
+		return
+	}
+	b.mu.Lock()
+	b.queue = append(jobs[:len(jobs):len(jobs)], b.queue...)
+	b.mu.Unlock()
+}
+
 // run deals with batches while jobs are queued.
 func (b *batcher[J]) run() {
 	for {

@@ -29,9 +29,9 @@ import (
 // in the batch left them (insufficient_funds). A decline does not stop the others; it is
 // recorded by its caller once the batch has committed, as alone. A batch takes at most
 // one payment per card (the controls' totals of a card must count the payments of the
-// card approved before it): a second payment of a card waits for the one-by-one path, as
-// do all the payments of a batch whose transaction fails. No caller is answered before
-// its batch has committed.
+// card approved before it): a second payment of a card goes first in the next batch. The
+// payments of a batch whose transaction fails go the one-by-one path. No caller is
+// answered before its batch has committed.
 
 // cardPayment is a payment past its checks before the transaction, waiting for the
 // transaction that makes it.
@@ -73,7 +73,7 @@ func newCardBatcher(s *Service, size int) *cardBatcher {
 func (s *Service) makeCardBatch(ps []*cardPayment) {
 	start := time.Now()
 	s.metrics.batch(&s.metrics.card, len(ps))
-	var batch []*cardPayment
+	var batch, next, requeued []*cardPayment
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("card payment batch panicked; its payments go one by one", "panic", r, "payments", len(ps))
@@ -87,7 +87,9 @@ func (s *Service) makeCardBatch(ps []*cardPayment) {
 		}
 		s.metrics.took(&s.metrics.card, time.Since(start))
 		for _, p := range ps {
-			close(p.done)
+			if !slices.Contains(requeued, p) { // those are the next batch's to answer
+				close(p.done)
+			}
 		}
 	}()
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
@@ -98,9 +100,15 @@ func (s *Service) makeCardBatch(ps []*cardPayment) {
 		if !cards[p.card.ID] {
 			cards[p.card.ID] = true
 			batch = append(batch, p)
+		} else {
+			next = append(next, p)
 		}
 	}
-	s.metrics.leave(&s.metrics.card, leftOutSameCard, len(ps)-len(batch))
+	// A second payment of a card goes first in the next batch (it would otherwise wait
+	// for this one, then for a transaction of its own: the slowest payments of a load).
+	s.cardBatch.again(next)
+	requeued = next
+	s.metrics.leave(&s.metrics.card, leftOutSameCard, len(next))
 	if err := s.cardPaymentsTx(ctx, batch); err != nil {
 		s.log.Warn("card payment batch failed; its payments go one by one", "payments", len(batch), "err", err)
 		s.metrics.leave(&s.metrics.card, leftOutFailed, len(batch))

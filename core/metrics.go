@@ -32,7 +32,7 @@ const (
 	leftOutDuplicateKey = "duplicate_key" // P2P: its Idempotency-Key came twice in the batch
 	leftOutRefused      = "refused"       // P2P: insufficient funds or an inactive account
 	leftOutRecordedKey  = "recorded_key"  // P2P: its key is already recorded (a retry): replayed
-	leftOutSameCard     = "same_card"     // card: another payment of its card is in the batch
+	leftOutSameCard     = "same_card"     // card: another payment of its card is in the batch (it goes in the next)
 	leftOutFailed       = "batch_failed"  // the batch's transaction failed
 	leftOutPanic        = "panic"         // the batch panicked (a bug; logged)
 )
@@ -41,9 +41,9 @@ const (
 // the keys of P2PBatchStats().LeftOut.
 var P2PLeftOutReasons = []string{leftOutDuplicateKey, leftOutRefused, leftOutRecordedKey, leftOutFailed, leftOutPanic}
 
-// CardLeftOutReasons are the reasons a card payment batch leaves a payment to the
-// one-by-one path, the keys of CardBatchStats().LeftOut. A payment declined in a batch
-// is not left out: the batch decided it.
+// CardLeftOutReasons are the reasons a card payment batch leaves a payment out, the
+// keys of CardBatchStats().LeftOut: same_card to the next batch, the others to the
+// one-by-one path. A payment declined in a batch is not left out: the batch decided it.
 var CardLeftOutReasons = []string{leftOutSameCard, leftOutFailed, leftOutPanic}
 
 // BatchSizeBounds are the upper bounds of the batch-size classes BatchStats counts.

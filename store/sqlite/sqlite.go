@@ -63,11 +63,13 @@ var Dialect = &sqldb.Dialect{
 // The database file is created 0600 (owner only), whatever the umask; SQLite gives the
 // -wal and -shm files it creates the database file's permissions.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
-	return open(ctx, path, func(write *sql.DB) sqldb.Executor { return newBatcher(write) })
+	return open(ctx, path, newBatcher)
 }
 
-// open is Open with the executor that runs the read-write transactions on write.
-func open(ctx context.Context, path string, executor func(write *sql.DB) sqldb.Executor) (*sqldb.DB, error) {
+// open is Open with the executor that runs the read-write transactions on write; dsn
+// opens another read-write connection to the database (the group-commit writer's
+// checkpoints).
+func open(ctx context.Context, path string, executor func(write *sql.DB, dsn string) (sqldb.Executor, error)) (*sqldb.DB, error) {
 	path = FilePath(path)
 	if path == "" {
 		return nil, fmt.Errorf("sqlite: empty database path")
@@ -77,8 +79,8 @@ func open(ctx context.Context, path string, executor func(write *sql.DB) sqldb.E
 	}
 	// wal_autocheckpoint(0): SQLite would copy the WAL into the database inside a commit,
 	// every 1,000 pages, while that commit's callers wait. The group-commit writer runs
-	// the checkpoint itself instead, every checkpointEvery transactions and once the
-	// callers of the commit have their answers (group.go). Durability is unchanged: commits are in the
+	// the checkpoint instead, every checkpointEvery transactions, on a connection of its
+	// own beside the writer (group.go). Durability is unchanged: commits are in the
 	// WAL, fsynced. A process that only opens the file briefly (baas tenant create)
 	// leaves its few pages to the server, or to SQLite's checkpoint on close.
 	common := "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
@@ -108,7 +110,13 @@ func open(ctx context.Context, path string, executor func(write *sql.DB) sqldb.E
 	read.SetMaxOpenConns(n)
 	read.SetMaxIdleConns(n)
 	read.SetConnMaxLifetime(0)
-	return sqldb.New(write, read, Dialect, executor(write)), nil
+	ex, err := executor(write, base+"?"+common)
+	if err != nil {
+		write.Close()
+		read.Close()
+		return nil, err
+	}
+	return sqldb.New(write, read, Dialect, ex), nil
 }
 
 // FilePath returns the file path of a database given as a plain path or a "sqlite:" /
