@@ -167,8 +167,14 @@ func (h *Handler) getTenant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := map[string]any{"tenant": viewTenant(t)}
-	if m, err := h.core.MasterBalance(r.Context(), t.ID, h.core.Config().MasterCurrency); err == nil {
+	// A tenant without a master account in the master currency is answered without one;
+	// any other error is the store's, and is answered as such.
+	m, err := h.core.MasterBalance(r.Context(), t.ID, h.core.Config().MasterCurrency)
+	switch {
+	case err == nil:
 		v["master_account"] = map[string]any{"currency": m.Currency, "balance": m.Balance}
+	case !baas.IsCode(err, baas.ENotFound):
+		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, v)
 	return nil
