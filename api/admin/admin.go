@@ -148,16 +148,18 @@ func viewTenant(t *baas.Tenant) tenantView {
 		CreatedAt: httpx.Time(t.CreatedAt)}
 }
 
+// listTenants: GET /admin/api/tenants?after=&limit= — in creation order, a keyset page;
+// next_after is present when the page is full.
 func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request) error {
-	ts, err := h.core.ListTenants(r.Context())
+	limit, err := queryLimit(r, core.TenantPages)
 	if err != nil {
 		return err
 	}
-	out := make([]tenantView, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, viewTenant(t))
+	ts, err := h.core.ListTenantPage(r.Context(), r.URL.Query().Get("after"), limit)
+	if err != nil {
+		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"tenants": out})
+	httpx.WriteJSON(w, http.StatusOK, TenantsPage(ts, limit))
 	return nil
 }
 

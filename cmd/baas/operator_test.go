@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -26,6 +27,43 @@ func sameJSON(t *testing.T, what string, cli string, api []byte) {
 	if !bytes.Equal(ja, jb) {
 		t.Fatalf("%s: the CLI printed\n%s\nthe operator API answered\n%s", what, ja, jb)
 	}
+}
+
+// TestTenantListWalksPages: `baas tenant list` reads the tenants a page at a time and
+// prints every one, in creation order, with more tenants than a page holds.
+func TestTenantListWalksPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		st := newStore(t, engine)
+		if out := mustRun(t, st, nil, "tenant", "list").stdout; strings.Count(out, "\n") != 1 {
+			t.Fatalf("tenant list of a new database:\n%s", out) // the header alone
+		}
+		where := st.url
+		if engine == "sqlite" {
+			where = filepath.Join(st.dir, "baas.db")
+		}
+		n := core.TenantPages.Max + 5
+		added := storetest.AddTenants(t, storetest.OpenAt(t, engine, where), n)
+
+		var listed struct {
+			Tenants []struct {
+				ID string `json:"tenant_id"`
+			}
+			NextAfter *string `json:"next_after"`
+		}
+		decodeJSON(t, "tenant list --json", []byte(mustRun(t, st, nil, "tenant", "list", "--json").stdout), &listed)
+		if len(listed.Tenants) != n || listed.NextAfter != nil {
+			t.Fatalf("tenant list --json: %d tenants (next_after %v), want %d", len(listed.Tenants), listed.NextAfter, n)
+		}
+		for i, tn := range listed.Tenants {
+			if tn.ID != added[i].ID {
+				t.Fatalf("tenant list --json: tenant %d is %s, want %s", i, tn.ID, added[i].ID)
+			}
+		}
+		table := mustRun(t, st, nil, "tenant", "list").stdout
+		if rows := strings.Count(table, "\n") - 1; rows != n || !strings.Contains(table, added[n-1].ID) {
+			t.Fatalf("tenant list: %d rows, want %d", rows, n)
+		}
+	})
 }
 
 // TestOperatorCommands: what an operator does by hand through the operator API, the CLI
