@@ -187,7 +187,7 @@ func hasLegacyData(ctx context.Context, tx baas.Tx) (bool, error) {
 	} else if !baas.IsCode(err, baas.ENotFound) {
 		return false, err
 	}
-	ts, err := tx.ListTenants(ctx)
+	ts, err := tx.ListTenantPage(ctx, baas.TenantPageFilter{Limit: 1}) // one is enough
 	return len(ts) > 0, err
 }
 
