@@ -24,7 +24,14 @@ type Store interface {
 // SettingTx holds the process-wide settings.
 type SettingTx interface {
 	GetSetting(ctx context.Context, key string) (string, error)
+	// PutSetting writes value, replacing the key's value if it has one (the last writer
+	// wins).
 	PutSetting(ctx context.Context, key, value string) error
+	// InitSetting writes value when the key has none and returns the value the key then
+	// holds: value, or the one another transaction wrote first (the first writer wins).
+	// Transactions that race to write the same key all return the first's value, and
+	// none of them fails on the key being taken.
+	InitSetting(ctx context.Context, key, value string) (string, error)
 }
 
 // Tx holds every query of the core, one small interface per area, each beside the

@@ -128,7 +128,8 @@ var ErrKeyMismatch = errors.New("the master key does not match this database")
 // already holds hashes or sealed values made with a local master key gets that key as data
 // key 0; every database gets a fresh current data key. A master key that does not open
 // the data keys is an error wrapping ErrKeyMismatch: the process must not start, since
-// every credential would silently fail.
+// every credential would silently fail. Processes that start at once on a new database
+// all open the data keys the first of them stored.
 func OpenKeyring(ctx context.Context, store baas.Store, enc KeyEncrypter, now time.Time) (*Keyring, error) {
 	var kr *Keyring
 	err := store.InTx(ctx, func(tx baas.Tx) error {
@@ -159,7 +160,18 @@ func OpenKeyring(ctx context.Context, store baas.Store, enc KeyEncrypter, now ti
 		if err := kr.add(ctx, &sk, enc, 1, NewMasterKey(), now); err != nil {
 			return err
 		}
-		return putKeyring(ctx, tx, &sk)
+		v, err = encodeKeyring(&sk)
+		if err != nil {
+			return err
+		}
+		stored, err := tx.InitSetting(ctx, settingDataKeys, v)
+		if err != nil || stored == v {
+			return err
+		}
+		// Another process starting on the same new database stored its data keys first:
+		// open those, so that every process seals and hashes with the same keys.
+		kr, err = unwrapKeyring(ctx, stored, enc)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -175,7 +187,7 @@ func hasLegacyData(ctx context.Context, tx baas.Tx) (bool, error) {
 	} else if !baas.IsCode(err, baas.ENotFound) {
 		return false, err
 	}
-	ts, err := tx.ListTenants(ctx)
+	ts, err := tx.ListTenantPage(ctx, baas.TenantPageFilter{Limit: 1}) // one is enough
 	return len(ts) > 0, err
 }
 
@@ -190,12 +202,17 @@ func (kr *Keyring) add(ctx context.Context, sk *storedKeyring, enc KeyEncrypter,
 	return nil
 }
 
-func putKeyring(ctx context.Context, tx baas.Tx, sk *storedKeyring) error {
+func encodeKeyring(sk *storedKeyring) (string, error) {
 	b, err := json.Marshal(sk)
+	return string(b), err
+}
+
+func putKeyring(ctx context.Context, tx baas.Tx, sk *storedKeyring) error {
+	v, err := encodeKeyring(sk)
 	if err != nil {
 		return err
 	}
-	return tx.PutSetting(ctx, settingDataKeys, string(b))
+	return tx.PutSetting(ctx, settingDataKeys, v)
 }
 
 func parseKeyring(v string) (*storedKeyring, error) {

@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -181,5 +182,84 @@ func TestNewDatabaseHasNoLegacyKey(t *testing.T) {
 			t.Fatal("the data key is the master key")
 		}
 		stillWorks(t, s, makeTenant(t, s))
+	})
+}
+
+// TestConcurrentFirstStart: processes starting at once on one new database, each with its
+// own store (its own connections), end up with the same data keys and one operator token,
+// the first stored, shown by the one process that stored it. The database is migrated
+// first: concurrent migrations are goose's matter, not the settings'.
+func TestConcurrentFirstStart(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		_, u := storetest.OpenURL(t, engine)
+		master := localKey(t, NewMasterKey())
+		type process struct {
+			store   baas.Store
+			svc     *Service
+			token   string
+			created bool
+			err     error
+		}
+		procs := make([]process, 4)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range procs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				ctx, p := context.Background(), &procs[i]
+				if p.store, p.err = storetest.Dial(ctx, engine, u); p.err != nil {
+					return
+				}
+				kr, err := OpenKeyring(ctx, p.store, master, time.Now())
+				if err != nil {
+					p.err = err
+					return
+				}
+				if p.svc, p.err = NewWithKeys(p.store, DefaultConfig(), kr, nil, nil); p.err != nil {
+					return
+				}
+				p.token, p.created, p.err = p.svc.EnsureAdminToken(ctx, "")
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for _, p := range procs {
+			if p.store != nil {
+				t.Cleanup(func() { p.store.Close() })
+			}
+		}
+		var token string
+		for i, p := range procs {
+			if p.err != nil {
+				t.Fatalf("process %d: %v", i, p.err)
+			}
+			if p.created {
+				if token != "" {
+					t.Fatalf("two processes created an operator token")
+				}
+				token = p.token
+			}
+		}
+		if token == "" {
+			t.Fatal("no process created the operator token")
+		}
+		ctx := context.Background()
+		first := procs[0].svc
+		for i, p := range procs {
+			auth, err := p.svc.AdminAuthenticator(ctx, "")
+			if err != nil || !auth(token) {
+				t.Errorf("process %d does not accept the operator token: %v", i, err)
+			}
+			// Same data keys: what one process hashes, every other finds.
+			if kr := p.svc.keys; kr.current != first.keys.current || string(kr.keys[kr.current]) != string(first.keys.keys[kr.current]) {
+				t.Errorf("process %d has data key %d unlike process 0's %d", i, kr.current, first.keys.current)
+			}
+		}
+		again := serviceWithKeys(t, procs[len(procs)-1].store, master)
+		if string(again.keys.keys[again.keys.current]) != string(first.keys.keys[first.keys.current]) {
+			t.Error("the stored data keys are not those the processes started with")
+		}
 	})
 }

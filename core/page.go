@@ -22,6 +22,8 @@ var (
 	// AccountPages is the rule of a tenant's accounts, which the operator adds up: 1,000
 	// by default and at most.
 	AccountPages = PageRule{Default: 1000, Max: 1000}
+	// TenantPages is the rule of the tenant list: 100 by default, at most 1,000.
+	TenantPages = PageRule{Default: 100, Max: 1000}
 )
 
 // Parse is the rule for a page size a client sends as text (a query parameter): none

@@ -111,12 +111,14 @@ const settingAdminToken = "admin_token_hash"
 
 // EnsureAdminToken makes sure an operator token exists. When configured is non-empty it
 // is the token. Otherwise a token is generated on first use, its hash stored, and the
-// token returned once (created is true); later calls return "" and false.
+// token returned once (created is true); later calls return "" and false, as do the
+// processes that start beside the one that stored it first on a new database.
 func (s *Service) EnsureAdminToken(ctx context.Context, configured string) (token string, created bool, err error) {
 	if configured != "" {
 		return configured, false, nil
 	}
 	err = s.store.InTx(ctx, func(tx baas.Tx) error {
+		token, created = "", false // InTx may run this again
 		_, err := tx.GetSetting(ctx, settingAdminToken)
 		if err == nil {
 			return nil
@@ -124,8 +126,15 @@ func (s *Service) EnsureAdminToken(ctx context.Context, configured string) (toke
 		if !baas.IsCode(err, baas.ENotFound) {
 			return err
 		}
-		token, created = "adm_"+randomString(40, alnum), true
-		return tx.PutSetting(ctx, settingAdminToken, hex.EncodeToString(s.hashSecret(token)))
+		t := "adm_" + randomString(40, alnum)
+		hash := hex.EncodeToString(s.hashSecret(t))
+		// First writer wins: a process starting beside this one on the same new database
+		// may have stored its token first, and only that one works.
+		stored, err := tx.InitSetting(ctx, settingAdminToken, hash)
+		if err == nil && stored == hash {
+			token, created = t, true
+		}
+		return err
 	})
 	return token, created, err
 }

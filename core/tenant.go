@@ -267,9 +267,10 @@ func (s *Service) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
 }
 
 // ListTenantPage returns a page of the tenants in creation order after the tenant
-// afterID names ("" for the first page), at most Pages.Max.
+// afterID names ("" for the first page; one that names no tenant gives an empty page):
+// limit tenants by TenantPages.
 func (s *Service) ListTenantPage(ctx context.Context, afterID string, limit int) ([]*baas.Tenant, error) {
-	return s.store.Read().ListTenantPage(ctx, baas.TenantPageFilter{AfterID: afterID, Limit: Pages.limit(limit)})
+	return s.store.Read().ListTenantPage(ctx, baas.TenantPageFilter{AfterID: afterID, Limit: TenantPages.limit(limit)})
 }
 
 // GetTenant returns one tenant.

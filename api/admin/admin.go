@@ -148,16 +148,18 @@ func viewTenant(t *baas.Tenant) tenantView {
 		CreatedAt: httpx.Time(t.CreatedAt)}
 }
 
+// listTenants: GET /admin/api/tenants?after=&limit= — in creation order, a keyset page;
+// next_after is present when the page is full.
 func (h *Handler) listTenants(w http.ResponseWriter, r *http.Request) error {
-	ts, err := h.core.ListTenants(r.Context())
+	limit, err := queryLimit(r, core.TenantPages)
 	if err != nil {
 		return err
 	}
-	out := make([]tenantView, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, viewTenant(t))
+	ts, err := h.core.ListTenantPage(r.Context(), r.URL.Query().Get("after"), limit)
+	if err != nil {
+		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, map[string]any{"tenants": out})
+	httpx.WriteJSON(w, http.StatusOK, TenantsPage(ts, limit))
 	return nil
 }
 
@@ -167,8 +169,14 @@ func (h *Handler) getTenant(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v := map[string]any{"tenant": viewTenant(t)}
-	if m, err := h.core.MasterBalance(r.Context(), t.ID, h.core.Config().MasterCurrency); err == nil {
+	// A tenant without a master account in the master currency is answered without one;
+	// any other error is the store's, and is answered as such.
+	m, err := h.core.MasterBalance(r.Context(), t.ID, h.core.Config().MasterCurrency)
+	switch {
+	case err == nil:
 		v["master_account"] = map[string]any{"currency": m.Currency, "balance": m.Balance}
+	case !baas.IsCode(err, baas.ENotFound):
+		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, v)
 	return nil

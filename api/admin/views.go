@@ -8,13 +8,18 @@ import (
 // The bodies of the operator API's reads and decisions, for `baas tenant list`, `baas kyc`
 // and `baas card` --json: the CLI prints what the operator API answers.
 
-// TenantsPage is GET /admin/api/tenants: {"tenants":[…]}.
-func TenantsPage(ts []*baas.Tenant) map[string]any {
+// TenantsPage is GET /admin/api/tenants: {"tenants":[…]}, with "next_after" (the ?after=
+// of the next page) when the page holds limit tenants.
+func TenantsPage(ts []*baas.Tenant, limit int) map[string]any {
 	out := make([]tenantView, 0, len(ts))
 	for _, t := range ts {
 		out = append(out, viewTenant(t))
 	}
-	return map[string]any{"tenants": out}
+	page := map[string]any{"tenants": out}
+	if len(ts) > 0 && len(ts) == limit {
+		page["next_after"] = ts[len(ts)-1].ID
+	}
+	return page
 }
 
 // KYCPage is GET /admin/api/kyc/documents: {"documents":[…]}, with "next_after" (the

@@ -61,12 +61,12 @@ func (m *Main) tenantListCommand() *cobra.Command {
 				return err
 			}
 			defer m.Close()
-			ts, err := m.core.ListTenants(cmd.Context())
+			ts, err := m.allTenants(cmd)
 			if err != nil {
 				return err
 			}
 			if asJSON {
-				return m.printJSON(admin.TenantsPage(ts))
+				return m.printJSON(admin.TenantsPage(ts, 0))
 			}
 			rows := make([][]string, 0, len(ts))
 			for _, t := range ts {
@@ -76,6 +76,22 @@ func (m *Main) tenantListCommand() *cobra.Command {
 		}}
 	cmd.Flags().BoolVar(&asJSON, "json", false, `print {"tenants":[…]} as the operator API does`)
 	return cmd
+}
+
+// allTenants reads every tenant, page by page: no read holds the whole table.
+func (m *Main) allTenants(cmd *cobra.Command) ([]*baas.Tenant, error) {
+	var all []*baas.Tenant
+	for after := ""; ; {
+		page, err := m.core.ListTenantPage(cmd.Context(), after, core.TenantPages.Max)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < core.TenantPages.Max {
+			return all, nil
+		}
+		after = page[len(page)-1].ID
+	}
 }
 
 // masterBalances is a tenant's master balance in each currency it uses, e.g.

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,24 @@ import (
 	"github.com/baas-oss/baas/server/servertest"
 	"github.com/baas-oss/baas/store/storetest"
 )
+
+// startOperator runs `baas serve` on a new store of the engine and returns the store, the
+// server, the sandbox tenant's credentials it printed, and api, which sends an operator
+// API request with the token it printed and returns the body of its 200 answer.
+func startOperator(t *testing.T, engine string) (*testStore, *serveProc, tenantCreds, func(method, path string) []byte) {
+	t.Helper()
+	st := newStore(t, engine)
+	srv := startServer(t, st)
+	out := srv.stdout.String()
+	token, creds := printedToken(t, out), printedCredentials(t, out)
+	api := func(method, path string) []byte {
+		t.Helper()
+		resp, b := srv.admin(t, token, method, path, nil)
+		wantStatus(t, method+" "+path, resp, b, http.StatusOK)
+		return b
+	}
+	return st, srv, creds, api
+}
 
 // sameJSON fails unless the CLI printed what the operator API answered, value for value.
 func sameJSON(t *testing.T, what string, cli string, api []byte) {
@@ -28,6 +48,43 @@ func sameJSON(t *testing.T, what string, cli string, api []byte) {
 	}
 }
 
+// TestTenantListWalksPages: `baas tenant list` reads the tenants a page at a time and
+// prints every one, in creation order, with more tenants than a page holds.
+func TestTenantListWalksPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		st := newStore(t, engine)
+		if out := mustRun(t, st, nil, "tenant", "list").stdout; strings.Count(out, "\n") != 1 {
+			t.Fatalf("tenant list of a new database:\n%s", out) // the header alone
+		}
+		where := st.url
+		if engine == "sqlite" {
+			where = filepath.Join(st.dir, "baas.db")
+		}
+		n := core.TenantPages.Max + 5
+		added := storetest.AddTenants(t, storetest.OpenAt(t, engine, where), n)
+
+		var listed struct {
+			Tenants []struct {
+				ID string `json:"tenant_id"`
+			}
+			NextAfter *string `json:"next_after"`
+		}
+		decodeJSON(t, "tenant list --json", []byte(mustRun(t, st, nil, "tenant", "list", "--json").stdout), &listed)
+		if len(listed.Tenants) != n || listed.NextAfter != nil {
+			t.Fatalf("tenant list --json: %d tenants (next_after %v), want %d", len(listed.Tenants), listed.NextAfter, n)
+		}
+		for i, tn := range listed.Tenants {
+			if tn.ID != added[i].ID {
+				t.Fatalf("tenant list --json: tenant %d is %s, want %s", i, tn.ID, added[i].ID)
+			}
+		}
+		table := mustRun(t, st, nil, "tenant", "list").stdout
+		if rows := strings.Count(table, "\n") - 1; rows != n || !strings.Contains(table, added[n-1].ID) {
+			t.Fatalf("tenant list: %d rows, want %d", rows, n)
+		}
+	})
+}
+
 // TestOperatorCommands: what an operator does by hand through the operator API, the CLI
 // does too — tenants listed and funded, KYC documents listed, rejected and verified, cards
 // listed, accepted, shipped and blocked — printing the operator API's body with --json and
@@ -36,16 +93,7 @@ func sameJSON(t *testing.T, what string, cli string, api []byte) {
 func TestOperatorCommands(t *testing.T) {
 	actor := cliActor(t)
 	storetest.Each(t, func(t *testing.T, engine string) {
-		st := newStore(t, engine)
-		srv := startServer(t, st)
-		out := srv.stdout.String()
-		token, creds := printedToken(t, out), printedCredentials(t, out)
-		api := func(method, path string) []byte {
-			t.Helper()
-			resp, b := srv.admin(t, token, method, path, nil)
-			wantStatus(t, method+" "+path, resp, b, http.StatusOK)
-			return b
-		}
+		st, srv, creds, api := startOperator(t, engine)
 
 		for _, group := range [][]string{{"tenant"}, {"kyc"}, {"card"}, {"tenant", "lisst"}} {
 			if res := runBaas(t, st, nil, group...); res.code == 0 || !strings.Contains(res.stderr, "list") {
@@ -254,19 +302,79 @@ func TestOperatorCommands(t *testing.T) {
 		}
 
 		// Every decision is in the audit log as the CLI's (the sandbox tenant too: `baas serve` made it).
-		var page struct {
-			Entries []struct{ Actor, Source, Action string }
-		}
-		decodeJSON(t, "audit", []byte(mustRun(t, st, nil, "audit", "--json").stdout), &page)
-		var got []string
-		for _, e := range page.Entries {
-			if e.Actor == actor && e.Source == "cli" {
-				got = append(got, e.Action)
-			}
-		}
+		got := cliAuditActions(t, st, actor)
 		want := "card.blocked card.shipped card.accepted kyc.verified kyc.rejected tenant.funded tenant.funded tenant.created"
 		if strings.Join(got, " ") != want {
 			t.Fatalf("the CLI's audit entries: %q, want %q", strings.Join(got, " "), want)
 		}
 	})
+}
+
+// TestGiftcardFeesCommands: `baas giftcard-fees get|set` show and set a tenant's gift-card
+// fees through the core, as GET/PUT /admin/api/tenants/{id}/fees do: --json prints the
+// operator API's body, a table otherwise; the core's rules and messages refuse bad fees;
+// a change is in the audit log as the CLI's.
+func TestGiftcardFeesCommands(t *testing.T) {
+	actor := cliActor(t)
+	storetest.Each(t, func(t *testing.T, engine string) {
+		st, _, creds, api := startOperator(t, engine)
+		fees := func() []byte { return api("GET", "/admin/api/tenants/"+creds.TenantID+"/fees") }
+		get := []string{"giftcard-fees", "get", "--tenant", creds.TenantID}
+		sameJSON(t, "giftcard-fees get", mustRun(t, st, nil, append(get, "--json")...).stdout, fees())
+		if table := mustRun(t, st, nil, get...).stdout; !regexp.MustCompile(`codego-giftcard +standard +1000 +100 +65 +EUR +true`).MatchString(table) {
+			t.Fatalf("giftcard-fees get (the defaults):\n%s", table)
+		}
+
+		set := []string{"giftcard-fees", "set", "--tenant", creds.TenantID, "--product", "standard",
+			"--issue-fee", "800", "--load-fee-fixed", "0", "--load-fee-percent-bp", "150"}
+		if s := mustRun(t, st, nil, set...).stdout; !regexp.MustCompile(`codego-giftcard +standard +800 +0 +150 +EUR +false`).MatchString(s) {
+			t.Fatalf("giftcard-fees set:\n%s", s)
+		}
+		sameJSON(t, "giftcard-fees get after set", mustRun(t, st, nil, append(get, "--json")...).stdout, fees())
+		if !bytes.Contains(fees(), []byte(`"product":"codego-giftcard","kind":"standard","issue_fee":800,"load_fee_fixed":0,"load_fee_percent_bp":150`)) {
+			t.Fatalf("GET fees after the CLI set them: %s", fees())
+		}
+
+		for _, bad := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--load-fee-percent-bp", "10001"}, "load_fee_percent_bp must be between 0 and 10000"},
+			{[]string{"--issue-fee", "-1"}, "issue_fee must be between 0 and"},
+			{[]string{"--product", "platinum"}, "unknown gift card product platinum"},
+			{[]string{"--tenant", "no-such-tenant"}, "not found"},
+			{[]string{"--issue-fee", "1.5"}, "invalid argument"},
+		} {
+			res := runBaas(t, st, nil, append(slices.Clone(set), bad.args...)...)
+			if res.code == 0 || !strings.Contains(res.stderr, bad.want) {
+				t.Errorf("giftcard-fees set %v: exit %d, stderr %q, want %q", bad.args, res.code, res.stderr, bad.want)
+			}
+		}
+		if res := runBaas(t, st, nil, "giftcard-fees", "set", "--tenant", creds.TenantID, "--product", "hs"); res.code == 0 ||
+			!strings.Contains(res.stderr, "required") {
+			t.Errorf("giftcard-fees set without the fees: exit %d, stderr %q", res.code, res.stderr)
+		}
+
+		// Newest first; `baas serve` made the sandbox tenant.
+		if got := cliAuditActions(t, st, actor); strings.Join(got, " ") != "giftcard_fees.set tenant.created" {
+			t.Fatalf("the CLI's audit entries: %q, want one giftcard_fees.set after tenant.created", got)
+		}
+	})
+}
+
+// cliAuditActions is the actions of the audit log's entries made by actor from the CLI,
+// newest first, as `baas audit --json` prints them.
+func cliAuditActions(t *testing.T, st *testStore, actor string) []string {
+	t.Helper()
+	var page struct {
+		Entries []struct{ Actor, Source, Action string }
+	}
+	decodeJSON(t, "audit", []byte(mustRun(t, st, nil, "audit", "--json").stdout), &page)
+	var got []string
+	for _, e := range page.Entries {
+		if e.Actor == actor && e.Source == "cli" {
+			got = append(got, e.Action)
+		}
+	}
+	return got
 }

@@ -151,7 +151,7 @@ func (m *Main) commands() *cobra.Command {
 		Run: func(*cobra.Command, []string) { fmt.Fprintln(m.Stdout, "baas", Version) }}
 
 	root.AddCommand(serve, migrate, tenant, ledgerCmd, version, m.benchCommand(), m.webhookCommand(), m.keysCommand(),
-		m.auditCommand(), m.cardDataKeyCommand(), m.kycCommand(), m.cardCommand())
+		m.auditCommand(), m.cardDataKeyCommand(), m.giftcardFeesCommand(), m.kycCommand(), m.cardCommand())
 	for _, c := range root.Commands() {
 		requireSubcommands(c) // operator.go
 	}

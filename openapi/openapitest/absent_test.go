@@ -35,7 +35,7 @@ func TestSparseAnswersMatch(t *testing.T) {
 		Tenants []json.RawMessage `json:"tenants"`
 	}
 	if err := json.Unmarshal(marshal(admin.TenantsPage([]*baas.Tenant{{ID: "t1", Name: "n", CompanyID: "c", WhitelabelID: "w",
-		CreatedAt: now}})), &tenants); err != nil {
+		CreatedAt: now}}, 0)), &tenants); err != nil {
 		t.Fatal(err)
 	}
 	tenantOnly := marshal(map[string]any{"tenant": tenants.Tenants[0]})

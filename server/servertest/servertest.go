@@ -26,11 +26,14 @@ const AdminToken = "test-operator-token-0123456789"
 
 // Env is a running server with one sandbox tenant.
 type Env struct {
-	URL    string
-	Store  baas.Store
-	Core   *core.Service
-	Tenant *core.TenantCredentials
-	Client *http.Client
+	URL   string
+	Store baas.Store
+	// StoreURL is where the store's database is (storetest.OpenURL), for a test that
+	// opens it directly.
+	StoreURL string
+	Core     *core.Service
+	Tenant   *core.TenantCredentials
+	Client   *http.Client
 }
 
 // Start starts a server over a fresh store of the engine and creates a sandbox tenant.
@@ -59,7 +62,7 @@ func StartWith(t testing.TB, engine string, o Options) *Env {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	store := storetest.Open(t, engine)
+	store, storeURL := storetest.OpenURL(t, engine)
 	cfg := core.DefaultConfig()
 	if o.Config != nil {
 		o.Config(&cfg)
@@ -89,7 +92,7 @@ func StartWith(t testing.TB, engine string, o Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Env{URL: "http://" + ln.Addr().String(), Store: store, Core: svc, Tenant: creds,
+	return &Env{URL: "http://" + ln.Addr().String(), Store: store, StoreURL: storeURL, Core: svc, Tenant: creds,
 		Client: &http.Client{Timeout: 30 * time.Second, Transport: CheckedTransport(t)}}
 }
 

@@ -10,11 +10,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 
 	"github.com/baas-oss/baas/store/sqldb"
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // Dialect is the PostgreSQL dialect of sqldb.
@@ -46,6 +48,20 @@ var Dialect = &sqldb.Dialect{
 		var e *pgconn.PgError
 		return errors.As(err, &e) && (e.Code == "40001" || e.Code == "40P01")
 	},
+	MigrationLock: migrationLock,
+}
+
+// migrationLock is a session advisory lock on a key of the database and schema the
+// connection uses (so that databases and schemas on one server migrate side by side),
+// tried every second for up to ten minutes: a large database's migration takes a while.
+func migrationLock(ctx context.Context, db *sql.DB) (lock.SessionLocker, error) {
+	var where string
+	if err := db.QueryRowContext(ctx, `SELECT current_database() || '.' || COALESCE(current_schema(), '')`).Scan(&where); err != nil {
+		return nil, err
+	}
+	h := fnv.New64a()
+	h.Write([]byte("baas migrations " + where))
+	return lock.NewPostgresSessionLocker(lock.WithLockID(int64(h.Sum64())), lock.WithLockTimeout(1, 600))
 }
 
 // MaxConns is the size of the connection pool.

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"os"
+	"sync"
 	"testing"
 
 	"github.com/baas-oss/baas"
@@ -30,4 +31,33 @@ func TestConformance(t *testing.T) {
 		}
 		return s
 	})
+}
+
+// TestConcurrentMigrations: processes that open one new database at once migrate it one
+// after another (a session advisory lock of the schema's), so every one opens it.
+func TestConcurrentMigrations(t *testing.T) {
+	t.Parallel()
+	u := storetest.PostgresURL(t)
+	errs := make([]error, 4)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			s, err := postgres.Open(context.Background(), u)
+			if err == nil {
+				err = s.Close()
+			}
+			errs[i] = err
+		}()
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("process %d: %v", i, err)
+		}
+	}
 }

@@ -59,13 +59,21 @@ var migrationEngines = map[string]migrationVars{
 }
 
 // Migrate applies the embedded migrations, rendered for the dialect, that the database
-// has not applied yet.
+// has not applied yet, holding the dialect's MigrationLock when it has one.
 func Migrate(ctx context.Context, db *sql.DB, d *Dialect) error {
 	fsys, err := renderMigrations(migrationSource, "migrations", d.Name)
 	if err != nil {
 		return err
 	}
-	p, err := goose.NewProvider(d.Goose, db, fsys)
+	var opts []goose.ProviderOption
+	if d.MigrationLock != nil {
+		l, err := d.MigrationLock(ctx, db)
+		if err != nil {
+			return fmt.Errorf("migrations: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(l))
+	}
+	p, err := goose.NewProvider(d.Goose, db, fsys, opts...)
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}

@@ -38,6 +38,17 @@ func (x *queries) PutSetting(ctx context.Context, key, value string) error {
 	return err
 }
 
+// InitSetting inserts with ON CONFLICT DO NOTHING, which on PostgreSQL waits for a
+// concurrent transaction inserting the key to end, and then reads the key: read committed,
+// that read sees the first writer's committed row (SQLite serializes writers).
+func (x *queries) InitSetting(ctx context.Context, key, value string) (string, error) {
+	if _, err := x.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING`,
+		key, value); err != nil {
+		return "", err
+	}
+	return x.GetSetting(ctx, key)
+}
+
 // --- tenants and credentials ---
 
 const tenantCols = `id, name, company_id, whitelabel_id, sandbox, created_at`

@@ -31,6 +31,7 @@ import (
 
 	"github.com/baas-oss/baas"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 // Dialect describes what differs between engines in SQL text and driver errors; the
@@ -61,6 +62,9 @@ type Dialect struct {
 	// CreditAndPost, when set, returns one statement that does what CreditLater does
 	// in two (a pipelined transaction holds it back until the commit): see CreditStmt.
 	CreditAndPost func(c CreditStmt) (query string, args []any)
+	// MigrationLock, when set, returns the lock Migrate holds while it migrates db, so
+	// that processes starting at once on one database migrate it one after another.
+	MigrationLock func(ctx context.Context, db *sql.DB) (lock.SessionLocker, error)
 }
 
 // DB is a baas.Store.

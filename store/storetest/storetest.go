@@ -13,13 +13,16 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/store/postgres"
+	"github.com/baas-oss/baas/store/sqldb"
 	"github.com/baas-oss/baas/store/sqlite"
 )
 
@@ -41,27 +44,55 @@ func Open(t testing.TB, engine string) baas.Store {
 // OpenURL is Open that also returns the database URL a second process could open.
 func OpenURL(t testing.TB, engine string) (baas.Store, string) {
 	t.Helper()
-	ctx := context.Background()
+	u := NewURL(t, engine)
+	return OpenAt(t, engine, u), u
+}
+
+// NewURL returns where a new, empty database of the named engine can be made: a SQLite
+// file in a temporary folder, or a schema of its own on the test PostgreSQL server
+// (PostgresURL), removed at the end of the test.
+func NewURL(t testing.TB, engine string) string {
+	t.Helper()
 	switch engine {
 	case "sqlite":
-		path := filepath.Join(t.TempDir(), "baas.db")
-		s, err := sqlite.Open(ctx, path)
-		if err != nil {
-			t.Fatalf("open sqlite: %v", err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s, path
+		return filepath.Join(t.TempDir(), "baas.db")
 	case "postgres":
-		u := PostgresURL(t)
-		s, err := postgres.Open(ctx, u)
-		if err != nil {
-			t.Fatalf("open postgres: %v", err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s, u
+		return PostgresURL(t)
 	}
 	t.Fatalf("unknown engine %q", engine)
-	return nil, ""
+	return ""
+}
+
+// OpenAt opens (and migrates) the store of the named engine at u, as a process would,
+// and closes it at the end of the test. Several stores may be open at one u, like several
+// processes on one database.
+func OpenAt(t testing.TB, engine, u string) baas.Store {
+	t.Helper()
+	s, err := Dial(context.Background(), engine, u)
+	if err != nil {
+		t.Fatalf("open %s: %v", engine, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// Dial opens (and migrates) the store of the named engine at u, which the caller closes:
+// OpenAt for a goroutine, which must not stop the test.
+func Dial(ctx context.Context, engine, u string) (baas.Store, error) {
+	var open func(context.Context, string) (*sqldb.DB, error)
+	switch engine {
+	case "sqlite":
+		open = sqlite.Open
+	case "postgres":
+		open = postgres.Open
+	default:
+		return nil, fmt.Errorf("unknown engine %q", engine)
+	}
+	s, err := open(ctx, u)
+	if err != nil {
+		return nil, err // not a nil *sqldb.DB in a non-nil baas.Store
+	}
+	return s, nil
 }
 
 // PostgresURL returns the URL of a new, empty schema of the test PostgreSQL server,
@@ -106,4 +137,30 @@ func Each(t *testing.T, fn func(t *testing.T, engine string)) {
 	for _, e := range Engines {
 		t.Run(e, func(t *testing.T) { fn(t, e) })
 	}
+}
+
+// AddTenants writes n bare tenants (no credentials, no accounts) in one transaction, each
+// created a microsecond after the one before and after now, and returns them in creation
+// order: enough rows for a list of several pages, quickly.
+func AddTenants(t testing.TB, s baas.Store, n int) []*baas.Tenant {
+	t.Helper()
+	start := time.Now().UTC().Truncate(time.Microsecond)
+	out := make([]*baas.Tenant, n)
+	for i := range out {
+		id := fmt.Sprintf("bulk-%s-%05d", start.Format("150405.000000"), i)
+		out[i] = &baas.Tenant{ID: id, Name: "Bulk " + id, CompanyID: id, WhitelabelID: "wl-" + id, Sandbox: true,
+			CreatedAt: start.Add(time.Duration(i+1) * time.Microsecond)}
+	}
+	err := s.InTx(context.Background(), func(tx baas.Tx) error {
+		for _, tn := range out {
+			if err := tx.CreateTenant(context.Background(), tn); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("add %d tenants: %v", n, err)
+	}
+	return out
 }

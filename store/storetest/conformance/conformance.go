@@ -48,6 +48,7 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		// store.go
 		{"Engine", testEngine},
 		{"Settings", testSettings},
+		{"InitSettingFirstWriterWins", testInitSetting},
 		{"InTxRollsBack", testInTxRollback},
 		{"InTxPanicRollsBack", testInTxPanic},
 		{"InTxConcurrentRollbacks", testInTxConcurrentRollbacks},

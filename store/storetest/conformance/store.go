@@ -55,6 +55,59 @@ func testSettings(t *testing.T, s baas.Store) {
 	}
 }
 
+// testInitSetting: of the transactions that race to write a key with InitSetting, the
+// first wins; none fails, and every one returns the winner's value. A key already set
+// keeps its value.
+func testInitSetting(t *testing.T, s baas.Store) {
+	ctx := context.Background()
+	const writers = 8
+	got := make([]string, writers)
+	errs := make(chan error, writers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs <- s.InTx(ctx, func(tx baas.Tx) error {
+				if _, err := tx.GetSetting(ctx, "first"); !baas.IsCode(err, baas.ENotFound) {
+					return nil // a writer that starts late sees the winner and writes nothing
+				}
+				v, err := tx.InitSetting(ctx, "first", fmt.Sprintf("v%d", i))
+				got[i] = v
+				return err
+			})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("InitSetting: %v", err)
+		}
+	}
+	stored, err := s.Read().GetSetting(ctx, "first")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range got {
+		if v != "" && v != stored {
+			t.Errorf("writer %d got %q; the setting holds %q", i, v, stored)
+		}
+	}
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		if v, err := tx.InitSetting(ctx, "first", "late"); err != nil || v != stored {
+			return fmt.Errorf("InitSetting on a set key = %q, %v; want %q", v, err, stored)
+		}
+		return nil
+	})
+	if v, err := s.Read().GetSetting(ctx, "first"); err != nil || v != stored {
+		t.Fatalf("after a late InitSetting GetSetting = %q, %v; want %q", v, err, stored)
+	}
+}
+
 func testInTxRollback(t *testing.T, s baas.Store) {
 	ctx := context.Background()
 	tn := newTenant(t, s)
