@@ -329,7 +329,7 @@ func (b *Batches) report(w io.Writer, kind, jobs string) {
 		}
 		sort.Strings(reasons)
 		for i, k := range reasons {
-			fmt.Fprintf(w, "%s %s %d", map[bool]string{true: "; left to one by one:", false: ","}[i == 0], k, b.LeftOut[k])
+			fmt.Fprintf(w, "%s %s %d", map[bool]string{true: "; left out of their batch:", false: ","}[i == 0], k, b.LeftOut[k])
 		}
 		fmt.Fprintln(w)
 	}
