@@ -80,6 +80,10 @@ type AuthorizeParams struct {
 	MerchantCountry string // ISO 3166 alpha-2
 	MCC             string // 4 digits
 	EntryMode       string // one of EntryModes
+
+	// extra is what else the payment's transaction does: set only inside the core, by
+	// authorizeOnce (authorizeonce.go); nil for a plain payment.
+	extra *paymentExtra
 }
 
 // CardTxnInfo is a card transaction as shown: amounts in minor units of its currency.
@@ -361,6 +365,15 @@ func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *ba
 		t.Currency = currency
 	}
 	decline := func(reason, detail string) (*baas.CardTransaction, error) {
+		if x := p.extra; x != nil && x.idem.Key != "" {
+			// A request with the same key may have committed meanwhile: its answer is this
+			// one's, and this one is not a payment of its own (authorizeOnce).
+			raw, ok, err := s.recordedResult(ctx, t.TenantID, x.idem)
+			if err != nil || ok {
+				x.replay = raw
+				return nil, err
+			}
+		}
 		return t, s.recordDecline(ctx, t, card, reason, detail)
 	}
 	if !cardUsable(card, now) {
@@ -411,11 +424,18 @@ func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *ba
 	}
 	// The transaction (cardbatch.go): with the payments of other cards that arrive
 	// meanwhile, or alone.
-	pay := &cardPayment{t: t, card: card, txn: txn, auth: auth, done: make(chan struct{})}
-	if s.cardBatch != nil {
+	// A payment with extras (an in-transaction hook, an Idempotency-Key) goes alone, in
+	// the transaction of its idempotency record: the same function as a batch of one.
+	pay := &cardPayment{t: t, card: card, txn: txn, auth: auth, extra: p.extra, done: make(chan struct{})}
+	switch {
+	case p.extra != nil:
+		if err = s.extraPaymentTx(ctx, pay); err == nil && p.extra.replay != nil {
+			return nil, nil // answered by the key's record (authorizeOnce)
+		}
+	case s.cardBatch != nil:
 		s.cardBatch.post(pay, pay.done)
 	}
-	if !pay.made {
+	if !pay.made && p.extra == nil {
 		err = s.cardPaymentsTx(ctx, []*cardPayment{pay})
 	}
 	if err == nil && pay.stale { // the settings changed (the transaction checks): decide again on the new ones

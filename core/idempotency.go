@@ -67,12 +67,8 @@ func idempotent[T any](ctx context.Context, s *Service, idem Idempotency, fn fun
 		rec, lerr := s.store.Read().GetIdempotency(ctx, tenantID, idem.Key)
 		switch {
 		case lerr == nil && rec.ExpiresAt.After(s.now()):
-			if rec.Fingerprint != idem.Fingerprint {
-				return res, false, baas.Reasonf(baas.EConflict, "IDEMPOTENCY_KEY_REUSED",
-					"Idempotency-Key was already used for a different request")
-			}
 			var zero T
-			if err := json.Unmarshal(rec.Result, &zero); err != nil {
+			if err := replayRecord(rec, idem, &zero); err != nil {
 				return zero, false, err
 			}
 			return zero, true, nil
@@ -88,6 +84,35 @@ func idempotent[T any](ctx context.Context, s *Service, idem Idempotency, fn fun
 	}
 	var zero T
 	return zero, false, err
+}
+
+// replayRecord reads the result of rec, a live record of idem's key, into res: EConflict
+// IDEMPOTENCY_KEY_REUSED when the key was recorded for another request.
+func replayRecord(rec *baas.IdempotencyRecord, idem Idempotency, res any) error {
+	if rec.Fingerprint != idem.Fingerprint {
+		return baas.Reasonf(baas.EConflict, "IDEMPOTENCY_KEY_REUSED", "Idempotency-Key was already used for a different request")
+	}
+	return json.Unmarshal(rec.Result, res)
+}
+
+// recordedResult returns the result that answers for idem.Key, if a live record holds
+// it (ok); EConflict IDEMPOTENCY_KEY_REUSED when it was recorded for another request.
+// Looked up before a request that must not run twice in part either (a payment asks the
+// tenant's authorization URL and records its declines outside the record's transaction).
+func (s *Service) recordedResult(ctx context.Context, tenantID string, idem Idempotency) (raw json.RawMessage, ok bool, err error) {
+	rec, err := s.store.Read().GetIdempotency(ctx, tenantID, idem.Key)
+	switch {
+	case baas.IsCode(err, baas.ENotFound):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, err
+	case !rec.ExpiresAt.After(s.now()):
+		return nil, false, nil // expired: idempotent replaces it
+	}
+	if err := replayRecord(rec, idem, &raw); err != nil {
+		return nil, false, err
+	}
+	return raw, true, nil
 }
 
 // idempotencyRecord is the record that answers for idem.Key with result from now on.
