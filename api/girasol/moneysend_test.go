@@ -2,11 +2,15 @@ package girasol_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/baas-oss/baas"
+	"github.com/baas-oss/baas/core"
 	"github.com/baas-oss/baas/server/servertest"
 	"github.com/baas-oss/baas/store/storetest"
 )
@@ -175,6 +179,190 @@ func TestMoneySendBadInput(t *testing.T) {
 		if got := balance(t, e, account); got != 1000 {
 			t.Fatalf("a refused send moved money: %d", got)
 		}
+		ledgerClean(t, e)
+	})
+}
+
+// authCaller is the tenant's real-time authorization URL, in process: it answers
+// approve until told otherwise and keeps what it was asked.
+type authCaller struct {
+	mu      sync.Mutex
+	decline bool
+	asked   []map[string]any
+}
+
+func (a *authCaller) CallAuthorization(_ context.Context, req baas.AuthorizationRequest) baas.AuthorizationDecision {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	var d map[string]any
+	_ = json.Unmarshal(req.Data, &d)
+	d["raw"] = string(req.Data)
+	a.asked = append(a.asked, d)
+	if a.decline {
+		return baas.AuthorizationDecision{Reason: "not this one", StatusCode: 200}
+	}
+	return baas.AuthorizationDecision{Approved: true, StatusCode: 200}
+}
+
+func (a *authCaller) calls() []map[string]any {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.asked)
+}
+
+// cardTxns lists a card's transactions (the sandbox network's listing), newest first.
+func cardTxns(t *testing.T, e *servertest.Env, card string) []map[string]any {
+	t.Helper()
+	r := e.Admin(t, "GET", "/admin/api/cards/"+card+"/transactions", nil)
+	if r.Status != 200 {
+		t.Fatalf("card transactions: %d %s", r.Status, r.Raw)
+	}
+	if strings.Contains(string(r.Raw), receiverPAN) {
+		t.Fatalf("card transactions show the receiver's number: %s", r.Raw)
+	}
+	var out []map[string]any
+	for _, x := range r.JSON["transactions"].([]any) {
+		out = append(out, x.(map[string]any))
+	}
+	return out
+}
+
+// TestMoneySendIsACardPayment: a money send is a purchase of the card through the one
+// authorization path (MCC 4829, ecommerce): the card's MCC rule and Daily amount rule
+// refuse it, it counts toward the Daily total (a later purchase is declined by it), it
+// shows in the card's transactions (the declined ones too), the tenant's authorization
+// URL is asked and may refuse it, and a replay of its Idempotency-Key moves nothing
+// again, asks nothing and records nothing.
+func TestMoneySendIsACardPayment(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		e := servertest.StartClock(t, engine, servertest.NewClock(specNow))
+		account := createAccount(t, e, "sender")
+		if r := cashIn(t, e, account, 10_000); r.Status != 201 {
+			t.Fatalf("cash-in: %d %s", r.Status, r.Raw)
+		}
+		card := virtualCard(t, e, account)
+		keys := servertest.GirasolHeaders(e.Tenant)
+		send := func(amount, key string) *servertest.Response {
+			t.Helper()
+			h := servertest.GirasolHeaders(e.Tenant)
+			if key != "" {
+				h.Set("Idempotency-Key", key)
+			}
+			return e.Do(t, "POST", "/v1/cards/money-send", validSend(card, amount), h)
+		}
+		wantBalance := func(want int64) {
+			t.Helper()
+			if got := balance(t, e, account); got != want {
+				t.Fatalf("balance %d, want %d", got, want)
+			}
+		}
+
+		// The card's MCC rule on 4829 refuses it: recorded as a declined purchase.
+		mcc := wantRuleID(t, e.Do(t, "POST", "/v1/controls/card/"+card, specControl("Mcc", "4829", "Both", "Always"), keys))
+		wantError(t, send("1.00", "blocked"), 409, "/v1/cards/money-send", "transaction declined: spending_control:"+mcc)
+		wantBalance(10_000)
+		txns := cardTxns(t, e, card)
+		if len(txns) != 1 || txns[0]["type"] != "purchase" || txns[0]["status"] != "declined" ||
+			txns[0]["decline_reason"] != "spending_control:"+mcc || txns[0]["mcc"] != "4829" ||
+			txns[0]["entry_mode"] != "ecommerce" || txns[0]["merchant_name"] != "MONEY SEND 400005******5556" ||
+			txns[0]["amount"] != float64(100) || txns[0]["merchant_country"] != "" {
+			t.Fatalf("declined send %v", txns)
+		}
+		if r := e.Do(t, "DELETE", "/v1/controls/"+mcc, nil, keys); r.Status != 200 {
+			t.Fatalf("delete rule: %d %s", r.Status, r.Raw)
+		}
+
+		// A Daily amount rule of $5.00: a send beyond it is refused, one within it passes
+		// and counts.
+		b := specControl("Amount", "XXX", "Both", "Daily")
+		b["amount"] = 500
+		daily := wantRuleID(t, e.Do(t, "POST", "/v1/controls/card/"+card, b, keys))
+		wantError(t, send("5.01", ""), 409, "/v1/cards/money-send", "transaction declined: spending_control:"+daily)
+		wantBalance(10_000)
+		r := send("3.00", "send-3")
+		if r.Status != 201 || r.Header.Get("Idempotent-Replayed") == "true" {
+			t.Fatalf("money-send: %d %s", r.Status, r.Raw)
+		}
+		first := data(t, r)
+		if first["balance"] != float64(9_700) || first["amount"] != "3.00" {
+			t.Fatalf("money-send answer %s", r.Raw)
+		}
+		wantBalance(9_700)
+		again := send("3.00", "send-3")
+		if again.Status != 201 || again.Header.Get("Idempotent-Replayed") != "true" ||
+			data(t, again)["transactionId"] != first["transactionId"] || data(t, again)["balance"] != float64(9_700) {
+			t.Fatalf("replay: %d %s", again.Status, again.Raw)
+		}
+		wantBalance(9_700)
+		wantError(t, send("2.00", "send-3"), 409, "/v1/cards/money-send", " errorDefinitions.IDEMPOTENCY_KEY_REUSED ")
+		// $3.00 spent today: a $2.50 purchase would pass $5.00, a $2.00 one reaches it.
+		purchase := func(amount int) *servertest.Response {
+			t.Helper()
+			r := e.Admin(t, "POST", "/admin/api/sandbox/cards/"+card+"/transactions", map[string]any{"type": "purchase",
+				"amount": amount, "merchant_name": "CORNER GROCERY", "mcc": "5411", "entry_mode": "chip"})
+			if r.Status != 201 {
+				t.Fatalf("sandbox purchase: %d %s", r.Status, r.Raw)
+			}
+			return r
+		}
+		if r := purchase(250); r.JSON["status"] != "declined" || r.JSON["decline_reason"] != "spending_control:"+daily {
+			t.Fatalf("a purchase past the Daily limit after the send: %s", r.Raw)
+		}
+		if r := purchase(200); r.JSON["status"] != "approved" {
+			t.Fatalf("a purchase reaching the Daily limit: %s", r.Raw)
+		}
+		wantBalance(9_500)
+		sends := 0
+		for _, x := range cardTxns(t, e, card) {
+			if x["mcc"] == "4829" && x["status"] == "approved" {
+				sends++
+				if x["amount"] != float64(300) || x["state"] != "captured" || x["captured_amount"] != float64(300) ||
+					x["transfer_id"] != first["transactionId"] {
+					t.Fatalf("approved send %v", x)
+				}
+			}
+		}
+		if sends != 1 {
+			t.Fatalf("%d approved sends in the card's transactions, want 1", sends)
+		}
+		if r := e.Do(t, "DELETE", "/v1/controls/"+daily, nil, keys); r.Status != 200 {
+			t.Fatalf("delete rule: %d %s", r.Status, r.Raw)
+		}
+
+		// The tenant's authorization URL is asked about a send, and may refuse it.
+		auth := &authCaller{}
+		e.Core.SetAuthorizationCaller(auth)
+		url := "https://authz.example.com/decide"
+		if _, err := e.Core.UpdateAuthorizationSettings(context.Background(),
+			core.AuthorizationSettingsPatch{TenantID: e.Tenant.TenantID, URL: &url}); err != nil {
+			t.Fatal(err)
+		}
+		if r := send("1.00", "asked"); r.Status != 201 {
+			t.Fatalf("money-send with a URL: %d %s", r.Status, r.Raw)
+		}
+		calls := auth.calls()
+		if len(calls) != 1 || calls[0]["mcc"] != "4829" || calls[0]["type"] != "purchase" || calls[0]["amount"] != float64(100) ||
+			calls[0]["merchant_name"] != "MONEY SEND 400005******5556" || calls[0]["card_id"] != card ||
+			strings.Contains(calls[0]["raw"].(string), receiverPAN) {
+			t.Fatalf("authorization requests %v", calls)
+		}
+		wantBalance(9_400)
+		auth.mu.Lock()
+		auth.decline = true
+		auth.mu.Unlock()
+		wantError(t, send("1.00", "refused"), 409, "/v1/cards/money-send", "transaction declined: webhook_declined")
+		wantBalance(9_400)
+		if txns := cardTxns(t, e, card); txns[0]["decline_reason"] != "webhook_declined" || txns[0]["mcc"] != "4829" {
+			t.Fatalf("send refused by the URL %v", txns[0])
+		}
+		// A replay is answered by the record: the URL, which now refuses, is not asked.
+		if r := send("1.00", "asked"); r.Status != 201 || r.Header.Get("Idempotent-Replayed") != "true" {
+			t.Fatalf("replay with a URL: %d %s", r.Status, r.Raw)
+		}
+		if n := len(auth.calls()); n != 2 {
+			t.Fatalf("%d authorization requests, want 2 (a replay asks nothing)", n)
+		}
+		wantBalance(9_400)
 		ledgerClean(t, e)
 	})
 }
