@@ -10,9 +10,9 @@ import (
 )
 
 // Money send (POST /v1/cards/money-send): a push payment from a card's account to an
-// outside card. The rules are the core's (core/moneysend.go: Luhn, expiry, active card,
-// funds); this file decodes the spec's body and words the answer, which the spec does not
-// show (docs/girasol.md "Money send").
+// outside card. The rules are the core's (core/moneysend.go: Luhn, expiry, and a card
+// purchase through the one authorization path); this file decodes the spec's body and
+// words the answer, which the spec does not show (docs/girasol.md "Money send").
 
 // object reads a nested object field into a body of its own; its messages are prefixed
 // with the field's name when merged back (merge), as class-validator does for nested

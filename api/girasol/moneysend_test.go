@@ -366,3 +366,52 @@ func TestMoneySendIsACardPayment(t *testing.T) {
 		ledgerClean(t, e)
 	})
 }
+
+// TestMoneySendSameKeyAtOnce: sends with one Idempotency-Key at once make one payment;
+// every other is answered by its record, though the card's Daily rule, which the first
+// reaches, would have declined a second payment — and no decline is recorded.
+func TestMoneySendSameKeyAtOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		e := servertest.StartClock(t, engine, servertest.NewClock(specNow))
+		account := createAccount(t, e, "sender")
+		if r := cashIn(t, e, account, 10_000); r.Status != 201 {
+			t.Fatalf("cash-in: %d %s", r.Status, r.Raw)
+		}
+		card := virtualCard(t, e, account)
+		b := specControl("Amount", "XXX", "Both", "Daily")
+		b["amount"] = 100
+		wantRuleID(t, e.Do(t, "POST", "/v1/controls/card/"+card, b, servertest.GirasolHeaders(e.Tenant)))
+		const n = 6
+		answers := make([]*servertest.Response, n)
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				h := servertest.GirasolHeaders(e.Tenant)
+				h.Set("Idempotency-Key", "at-once")
+				answers[i] = e.Do(t, "POST", "/v1/cards/money-send", validSend(card, "1.00"), h)
+			}()
+		}
+		wg.Wait()
+		replayed := 0
+		for _, r := range answers {
+			if r.Status != 201 || data(t, r)["transactionId"] != data(t, answers[0])["transactionId"] {
+				t.Fatalf("answers %d %s and %s", r.Status, r.Raw, answers[0].Raw)
+			}
+			if r.Header.Get("Idempotent-Replayed") == "true" {
+				replayed++
+			}
+		}
+		if replayed != n-1 {
+			t.Fatalf("%d replayed answers, want %d", replayed, n-1)
+		}
+		if got := balance(t, e, account); got != 9_900 {
+			t.Fatalf("balance %d, want 9900", got)
+		}
+		if txns := cardTxns(t, e, card); len(txns) != 1 || txns[0]["status"] != "approved" {
+			t.Fatalf("card transactions %v, want the one send", txns)
+		}
+		ledgerClean(t, e)
+	})
+}
