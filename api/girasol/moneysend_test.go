@@ -29,6 +29,18 @@ func validSend(cardID, amount string) map[string]any {
 	return b
 }
 
+// sender starts a server on the test clock with an account holding funds (cents) and a
+// virtual card on it.
+func sender(t *testing.T, engine string, funds int64) (*servertest.Env, int64, string) {
+	t.Helper()
+	e := servertest.StartClock(t, engine, servertest.NewClock(specNow))
+	account := createAccount(t, e, "sender")
+	if r := cashIn(t, e, account, funds); r.Status != 201 {
+		t.Fatalf("cash-in: %d %s", r.Status, r.Raw)
+	}
+	return e, account, virtualCard(t, e, account)
+}
+
 func virtualCard(t *testing.T, e *servertest.Env, account int64) string {
 	t.Helper()
 	r := e.Girasol(t, "POST", "/v1/cards/create-virtual-card", specCreateVirtualCard(account))
@@ -43,12 +55,7 @@ func virtualCard(t *testing.T, e *servertest.Env, account int64) string {
 // in the account's transactions; the receiver's number is stored nowhere in full.
 func TestMoneySendSpec(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
-		e := servertest.StartClock(t, engine, servertest.NewClock(specNow))
-		account := createAccount(t, e, "sender")
-		if r := cashIn(t, e, account, 1000); r.Status != 201 {
-			t.Fatalf("cash-in: %d %s", r.Status, r.Raw)
-		}
-		card := virtualCard(t, e, account)
+		e, account, card := sender(t, engine, 1000)
 
 		r := e.Girasol(t, "POST", "/v1/cards/money-send", specMoneySend(card))
 		wantError(t, r, 400, "/v1/cards/money-send", []any{"receiver.cardNumber must be a valid card number",
@@ -122,12 +129,7 @@ func TestMoneySendSpec(t *testing.T) {
 // TestMoneySendBadInput: each refusal is a Girasol error and the ledger is untouched.
 func TestMoneySendBadInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
-		e := servertest.StartClock(t, engine, servertest.NewClock(specNow))
-		account := createAccount(t, e, "sender")
-		if r := cashIn(t, e, account, 1000); r.Status != 201 {
-			t.Fatalf("cash-in: %d %s", r.Status, r.Raw)
-		}
-		card := virtualCard(t, e, account)
+		e, account, card := sender(t, engine, 1000)
 		edit := func(f func(m map[string]any)) map[string]any {
 			m := validSend(card, "1.00")
 			f(m)
@@ -235,12 +237,7 @@ func cardTxns(t *testing.T, e *servertest.Env, card string) []map[string]any {
 // again, asks nothing and records nothing.
 func TestMoneySendIsACardPayment(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
-		e := servertest.StartClock(t, engine, servertest.NewClock(specNow))
-		account := createAccount(t, e, "sender")
-		if r := cashIn(t, e, account, 10_000); r.Status != 201 {
-			t.Fatalf("cash-in: %d %s", r.Status, r.Raw)
-		}
-		card := virtualCard(t, e, account)
+		e, account, card := sender(t, engine, 10_000)
 		keys := servertest.GirasolHeaders(e.Tenant)
 		send := func(amount, key string) *servertest.Response {
 			t.Helper()
@@ -372,12 +369,7 @@ func TestMoneySendIsACardPayment(t *testing.T) {
 // reaches, would have declined a second payment — and no decline is recorded.
 func TestMoneySendSameKeyAtOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, engine string) {
-		e := servertest.StartClock(t, engine, servertest.NewClock(specNow))
-		account := createAccount(t, e, "sender")
-		if r := cashIn(t, e, account, 10_000); r.Status != 201 {
-			t.Fatalf("cash-in: %d %s", r.Status, r.Raw)
-		}
-		card := virtualCard(t, e, account)
+		e, account, card := sender(t, engine, 10_000)
 		b := specControl("Amount", "XXX", "Both", "Daily")
 		b["amount"] = 100
 		wantRuleID(t, e.Do(t, "POST", "/v1/controls/card/"+card, b, servertest.GirasolHeaders(e.Tenant)))
