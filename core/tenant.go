@@ -261,6 +261,11 @@ func (s *Service) TenantCurrencies(ctx context.Context, tenantID string) ([]stri
 	return s.tenantCurrencies(ctx, s.store.Read(), tenantID)
 }
 
+// CountTenants returns how many tenants there are: a count, not a read of each.
+func (s *Service) CountTenants(ctx context.Context) (int, error) {
+	return s.store.Read().CountTenants(ctx)
+}
+
 // ListTenants returns every tenant.
 func (s *Service) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
 	return s.store.Read().ListTenants(ctx)

@@ -328,14 +328,14 @@ func requireSubcommands(cmd *cobra.Command) {
 
 // printRestart tells an operator starting the server again where the credentials went:
 // they are printed once, when made, and only their hashes are kept.
-func (m *Main) printRestart(tokenCreated bool, tenants []*baas.Tenant) {
+func (m *Main) printRestart(tokenCreated bool, tenants int) {
 	switch {
 	case m.Config.AdminToken != "":
 		fmt.Fprintln(m.Stdout, "The operator token is the one in BAAS_ADMIN_TOKEN, for this run only: set it on every start.")
 	case !tokenCreated:
 		fmt.Fprintln(m.Stdout, "The operator token was printed at the first start (only its hash is kept); to use a token of your own, set BAAS_ADMIN_TOKEN on every start.")
 	}
-	if len(tenants) > 0 {
-		fmt.Fprintf(m.Stdout, "Tenants: %d, their credentials printed when each was created (only hashes are kept); `baas tenant list` lists them, `baas tenant create --name NAME` makes a tenant with new credentials.\n\n", len(tenants))
+	if tenants > 0 {
+		fmt.Fprintf(m.Stdout, "Tenants: %d, their credentials printed when each was created (only hashes are kept); `baas tenant list` lists them, `baas tenant create --name NAME` makes a tenant with new credentials.\n\n", tenants)
 	}
 }

@@ -248,12 +248,13 @@ func (m *Main) serve(ctx context.Context) error {
 	if created {
 		fmt.Fprintf(m.Stdout, "Operator token (shown once; set BAAS_ADMIN_TOKEN to choose your own):\n  %s\n\n", token)
 	}
-	tenants, err := m.core.ListTenants(ctx)
+	// A count, not the list: startup does not grow with the number of tenants.
+	tenants, err := m.core.CountTenants(ctx)
 	if err != nil {
 		return err
 	}
 	m.printRestart(created, tenants) // operator.go
-	if len(tenants) == 0 {
+	if tenants == 0 {
 		creds, err := m.core.CreateTenant(ctx, core.CreateTenantParams{Name: "sandbox", Sandbox: true})
 		if err != nil {
 			return err

@@ -78,6 +78,12 @@ func (x *queries) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
 	return x.tenants(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY created_at, id`)
 }
 
+func (x *queries) CountTenants(ctx context.Context) (int, error) {
+	var n int
+	err := x.row(ctx, `SELECT COUNT(*) FROM tenants`).Scan(&n)
+	return n, err
+}
+
 // ListTenantPage reads on the index tenants_created: the cursor is the row of the
 // tenant it names.
 func (x *queries) ListTenantPage(ctx context.Context, f baas.TenantPageFilter) ([]*baas.Tenant, error) {

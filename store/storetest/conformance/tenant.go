@@ -15,6 +15,7 @@ func testTenants(t *testing.T, s baas.Store) {
 	if ts, err := s.Read().ListTenants(ctx); err != nil || len(ts) != 0 {
 		t.Fatalf("ListTenants on an empty store = %v, %v", ts, err)
 	}
+	wantTenantCount(t, s, 0)
 	got, err := s.Read().GetTenant(ctx, "nope")
 	wantCode(t, err, baas.ENotFound)
 	if got != nil {
@@ -42,6 +43,7 @@ func testTenants(t *testing.T, s baas.Store) {
 	}
 	assertTenant(t, list[0], a)
 	assertTenant(t, list[1], b)
+	wantTenantCount(t, s, 2)
 
 	// The keyset page: creation order, after the named tenant; a third tenant created at
 	// the same instant as b sorts after it by id or before it.
@@ -51,6 +53,7 @@ func testTenants(t *testing.T, s baas.Store) {
 	if err != nil || len(all) != 3 {
 		t.Fatalf("ListTenants = %d, %v; want 3", len(all), err)
 	}
+	wantTenantCount(t, s, 3)
 	for _, tc := range []struct {
 		f    baas.TenantPageFilter
 		want []*baas.Tenant
@@ -125,5 +128,21 @@ func testCredentials(t *testing.T, s baas.Store) {
 	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateCredential(ctx, dup) })
 	if got, err := s.Read().FindCredential(ctx, dup.Kind, dup.KeyID); err != nil || got.TenantID != other.ID {
 		t.Fatalf("FindCredential(other kind) = %+v, %v", got, err)
+	}
+}
+
+// wantTenantCount checks CountTenants outside a transaction and inside one.
+func wantTenantCount(t *testing.T, s baas.Store, want int) {
+	t.Helper()
+	if n, err := s.Read().CountTenants(context.Background()); err != nil || n != want {
+		t.Fatalf("CountTenants = %d, %v; want %d", n, err, want)
+	}
+	var n int
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) (err error) {
+		n, err = tx.CountTenants(ctx)
+		return err
+	})
+	if n != want {
+		t.Fatalf("CountTenants in a transaction = %d; want %d", n, want)
 	}
 }
