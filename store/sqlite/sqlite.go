@@ -97,7 +97,19 @@ func open(ctx context.Context, path string, executor func(write *sql.DB, dsn str
 	write.SetMaxOpenConns(1)
 	write.SetMaxIdleConns(1)
 	write.SetConnMaxLifetime(0)
-	if err := sqldb.Migrate(ctx, write, Dialect); err != nil {
+	// Processes opening a new file at once would race in the migrations ("table settings
+	// already exists"): they migrate one after another, each under the lock file's flock,
+	// released as soon as the schema is up to date.
+	unlock, err := lockMigrations(ctx, path)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("sqlite: %w", err)
+	}
+	err = sqldb.Migrate(ctx, write, Dialect)
+	if uerr := unlock(); err == nil && uerr != nil {
+		err = fmt.Errorf("sqlite: %w", uerr)
+	}
+	if err != nil {
 		write.Close()
 		return nil, err
 	}

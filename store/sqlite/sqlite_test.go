@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 
@@ -79,7 +80,7 @@ func TestWALIsCheckpointed(t *testing.T) {
 	}
 }
 
-// TestFilesArePrivate: the database, its -wal and -shm files are created 0600 under the
+// TestFilesArePrivate: the database, its -wal, -shm and migration lock files are created 0600 under the
 // usual umask 022 (which would leave them world-readable), including the -wal and -shm
 // files SQLite creates again after the database was closed. Not parallel: the umask is
 // the process's.
@@ -99,7 +100,7 @@ func TestFilesArePrivate(t *testing.T) {
 		if _, err := s.Read().GetSetting(ctx, "k"); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{path, path + "-wal", path + "-shm"} {
+		for _, name := range []string{path, path + "-wal", path + "-shm", path + "-migrate.lock"} {
 			st, err := os.Stat(name)
 			if err != nil {
 				t.Fatal(err)
@@ -110,6 +111,66 @@ func TestFilesArePrivate(t *testing.T) {
 		}
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// TestConcurrentFirstOpen: processes starting at once on a new database file migrate it
+// one after another (a lock file beside the database), instead of racing in the
+// migrations ("table … already exists"). Goroutines stand for the processes: each Open
+// has connections of its own, as another process would.
+func TestConcurrentFirstOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	for round := range 5 {
+		path := filepath.Join(t.TempDir(), fmt.Sprintf("first%d.db", round))
+		const n = 8
+		stores := make([]baas.Store, n)
+		errs := make([]error, n)
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				s, err := sqlite.Open(ctx, path)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				stores[i] = s
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("round %d: open %d of %d: %v", round, i, n, err)
+			}
+		}
+		// Every store sees the whole schema: each writes and reads a setting of its own.
+		for i, s := range stores {
+			k := fmt.Sprintf("k%d", i)
+			if err := s.InTx(ctx, func(tx baas.Tx) error { return tx.PutSetting(ctx, k, "v") }); err != nil {
+				t.Fatalf("round %d: store %d: %v", round, i, err)
+			}
+			if v, err := stores[(i+1)%n].Read().GetSetting(ctx, k); err != nil || v != "v" {
+				t.Fatalf("round %d: setting %s = %q, %v", round, k, v, err)
+			}
+		}
+		for _, s := range stores {
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The lock file is the owner's only, as the database is.
+		st, err := os.Stat(path + "-migrate.lock")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m := st.Mode().Perm(); m != 0o600 {
+			t.Errorf("lock file has mode %o, want 600", m)
 		}
 	}
 }
