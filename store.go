@@ -24,6 +24,10 @@ type Store interface {
 // SettingTx holds the process-wide settings.
 type SettingTx interface {
 	GetSetting(ctx context.Context, key string) (string, error)
+	// GetSettingForUpdate is GetSetting that locks the key's row until the transaction
+	// ends, for a read-modify-write of its value: a concurrent transaction doing the same
+	// waits, then reads the value this one wrote (a no-op where writers are serialized).
+	GetSettingForUpdate(ctx context.Context, key string) (string, error)
 	// PutSetting writes value, replacing the key's value if it has one (the last writer
 	// wins).
 	PutSetting(ctx context.Context, key, value string) error

@@ -272,11 +272,17 @@ func ListDataKeys(ctx context.Context, store baas.Store) ([]DataKeyInfo, error) 
 // in one transaction; no other row changes. When newDataKey is true it also adds a fresh
 // data key, wrapped under next, that becomes current for new writes; older data keys keep
 // opening what they made. Processes still running with old keep their keyring in memory
-// until they restart with next. It returns the new current data key id.
+// until they restart with next. Concurrent rotations run one after another: each reads
+// the data keys the one before wrote. It returns the new current data key id.
 func RotateMasterKey(ctx context.Context, store baas.Store, old, next KeyEncrypter, newDataKey bool, now time.Time) (uint32, error) {
 	var current uint32
 	err := store.InTx(ctx, func(tx baas.Tx) error {
-		v, err := tx.GetSetting(ctx, settingDataKeys)
+		// Read the data keys locked, in the transaction that rewrites them: two rotations
+		// at once would otherwise both rewrite what they read, and the last would drop the
+		// first's new data key (and its new master key). The second waits, then reads the
+		// first's keys: sealed under the first's new master key, which it may not have
+		// (ErrKeyMismatch). SQLite runs write transactions one at a time anyway.
+		v, err := tx.GetSettingForUpdate(ctx, settingDataKeys)
 		if baas.IsCode(err, baas.ENotFound) {
 			return fmt.Errorf("this database has no data keys yet: start baas once before rotating its master key")
 		}

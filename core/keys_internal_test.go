@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -260,6 +261,97 @@ func TestConcurrentFirstStart(t *testing.T) {
 		again := serviceWithKeys(t, procs[len(procs)-1].store, master)
 		if string(again.keys.keys[again.keys.current]) != string(first.keys.keys[first.keys.current]) {
 			t.Error("the stored data keys are not those the processes started with")
+		}
+	})
+}
+
+// TestConcurrentRotations: `baas keys rotate` run several times at once, each in a
+// process of its own (its own store on one database), reads and rewrites the stored data
+// keys one run after another. Rotations that keep the master key and add a data key all
+// succeed, each with a new data key of its own that stays stored; rotations from one
+// master key to several new ones leave exactly one winner, whose key opens the database,
+// and the others fail without writing. Data made before, and with the added data keys,
+// stays readable.
+func TestConcurrentRotations(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		st, u := storetest.OpenURL(t, engine)
+		master := localKey(t, NewMasterKey())
+		made := []madeWith{makeTenant(t, serviceWithKeys(t, st, master))}
+		const n = 5
+		stores := make([]baas.Store, n)
+		for i := range stores {
+			stores[i] = storetest.OpenAt(t, engine, u)
+		}
+		// rotateAll runs next(i) for every process at once and returns each one's
+		// current data key id and error.
+		rotateAll := func(next func(i int) *LocalKey) ([]uint32, []error) {
+			ids, errs := make([]uint32, n), make([]error, n)
+			storetest.AtOnce(n, func(i int) {
+				ids[i], errs[i] = RotateMasterKey(ctx, stores[i], master, next(i), true, time.Now())
+			})
+			return ids, errs
+		}
+
+		// The same master key, a new data key each.
+		ids, errs := rotateAll(func(int) *LocalKey { return master })
+		seen := map[uint32]bool{}
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("rotation %d: %v", i, err)
+			}
+			if seen[ids[i]] {
+				t.Fatalf("two rotations made data key %d: %v", ids[i], ids)
+			}
+			seen[ids[i]] = true
+		}
+		stored, cur := dataKeyIDs(t, st)
+		if len(stored) != 1+n || cur != 1+n {
+			t.Fatalf("after %d rotations: data keys %v current %d, want 1..%d", n, stored, cur, 1+n)
+		}
+		for id := range seen {
+			if !slices.Contains(stored, id) {
+				t.Errorf("data key %d, made by a rotation, is not stored: %v", id, stored)
+			}
+		}
+		s := serviceWithKeys(t, st, master)
+		made = append(made, makeTenant(t, s)) // with the last data key
+		for _, m := range made {
+			stillWorks(t, s, m)
+		}
+
+		// Several new master keys at once: one rotation wins, the others find the data
+		// keys sealed under a key they do not have.
+		nexts := make([]*LocalKey, n)
+		for i := range nexts {
+			nexts[i] = localKey(t, NewMasterKey())
+		}
+		ids, errs = rotateAll(func(i int) *LocalKey { return nexts[i] })
+		winner := -1
+		for i, err := range errs {
+			switch {
+			case err == nil && winner >= 0:
+				t.Fatalf("rotations %d and %d both succeeded: only one master key opens the database", winner, i)
+			case err == nil:
+				winner = i
+			case !errors.Is(err, ErrKeyMismatch):
+				t.Fatalf("rotation %d: %v, want ErrKeyMismatch", i, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatal("no rotation succeeded")
+		}
+		if stored, cur := dataKeyIDs(t, st); len(stored) != 2+n || cur != ids[winner] || cur != 2+n {
+			t.Fatalf("after the winning rotation: data keys %v current %d, want 1..%d current %d", stored, cur, 2+n, ids[winner])
+		}
+		for i, k := range append([]*LocalKey{master}, nexts...) {
+			if _, err := OpenKeyring(ctx, st, k, time.Now()); (err == nil) != (i == winner+1) {
+				t.Errorf("master key %d opens the database: %v", i, err)
+			}
+		}
+		s = serviceWithKeys(t, st, nexts[winner])
+		for _, m := range append(made, makeTenant(t, s)) {
+			stillWorks(t, s, m)
 		}
 	})
 }

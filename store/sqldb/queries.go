@@ -32,6 +32,12 @@ func (x *queries) GetSetting(ctx context.Context, key string) (string, error) {
 	return v, x.scanErr(err, "setting")
 }
 
+func (x *queries) GetSettingForUpdate(ctx context.Context, key string) (string, error) {
+	var v string
+	err := x.row(ctx, `SELECT value FROM settings WHERE key = ?`+x.db.dialect.ForUpdate, key).Scan(&v)
+	return v, x.scanErr(err, "setting")
+}
+
 func (x *queries) PutSetting(ctx context.Context, key, value string) error {
 	_, err := x.exec(ctx, `INSERT INTO settings (key, value) VALUES (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)

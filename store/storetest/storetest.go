@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,4 +164,22 @@ func AddTenants(t testing.TB, s baas.Store, n int) []*baas.Tenant {
 		t.Fatalf("add %d tenants: %v", n, err)
 	}
 	return out
+}
+
+// AtOnce runs fn(0) … fn(n-1), each in a goroutine of its own released at the same
+// moment (like n processes started together), and returns when all have returned. fn
+// must not stop the test (no t.Fatal): it records what it got for the caller to check.
+func AtOnce(n int, fn func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
 }

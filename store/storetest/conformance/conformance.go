@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t testing.TB) baas.Store) {
 		{"Engine", testEngine},
 		{"Settings", testSettings},
 		{"InitSettingFirstWriterWins", testInitSetting},
+		{"SettingForUpdate", testSettingForUpdate},
 		{"InTxRollsBack", testInTxRollback},
 		{"InTxPanicRollsBack", testInTxPanic},
 		{"InTxConcurrentRollbacks", testInTxConcurrentRollbacks},

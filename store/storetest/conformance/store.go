@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -52,6 +53,52 @@ func testSettings(t *testing.T, s baas.Store) {
 	}
 	if v, err := s.Read().GetSetting(ctx, "other"); err != nil || v != "x" {
 		t.Fatalf("GetSetting(other) = %q, %v; want x", v, err)
+	}
+}
+
+// testSettingForUpdate: transactions that each read a setting with GetSettingForUpdate
+// and write it back incremented run one after another, so no increment is lost; a
+// missing key is ENotFound.
+func testSettingForUpdate(t *testing.T, s baas.Store) {
+	ctx := context.Background()
+	inTx(t, s, func(ctx context.Context, tx baas.Tx) error {
+		if _, err := tx.GetSettingForUpdate(ctx, "missing"); !baas.IsCode(err, baas.ENotFound) {
+			return fmt.Errorf("GetSettingForUpdate(missing) = %v, want ENotFound", err)
+		}
+		return tx.PutSetting(ctx, "counter", "0")
+	})
+	const writers = 8
+	errs := make(chan error, writers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			errs <- s.InTx(ctx, func(tx baas.Tx) error {
+				v, err := tx.GetSettingForUpdate(ctx, "counter")
+				if err != nil {
+					return err
+				}
+				n, err := strconv.Atoi(v)
+				if err != nil {
+					return err
+				}
+				return tx.PutSetting(ctx, "counter", strconv.Itoa(n+1))
+			})
+		}()
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("increment: %v", err)
+		}
+	}
+	if v, err := s.Read().GetSetting(ctx, "counter"); err != nil || v != strconv.Itoa(writers) {
+		t.Fatalf("counter = %q, %v after %d increments", v, err, writers)
 	}
 }
 
