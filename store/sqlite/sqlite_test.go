@@ -6,12 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"github.com/baas-oss/baas"
 	"github.com/baas-oss/baas/store/sqlite"
+	"github.com/baas-oss/baas/store/storetest"
 	"github.com/baas-oss/baas/store/storetest/conformance"
 )
 
@@ -127,23 +127,16 @@ func TestConcurrentFirstOpen(t *testing.T) {
 		const n = 8
 		stores := make([]baas.Store, n)
 		errs := make([]error, n)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range n {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				s, err := sqlite.Open(ctx, path)
-				if err != nil {
-					errs[i] = err
-					return
-				}
-				stores[i] = s
-			}()
+		storetest.AtOnce(n, func(i int) { stores[i], errs[i] = storetest.Dial(ctx, "sqlite", path) })
+		for _, s := range stores {
+			if s != nil {
+				t.Cleanup(func() {
+					if err := s.Close(); err != nil {
+						t.Error(err)
+					}
+				})
+			}
 		}
-		close(start)
-		wg.Wait()
 		for i, err := range errs {
 			if err != nil {
 				t.Fatalf("round %d: open %d of %d: %v", round, i, n, err)
@@ -157,11 +150,6 @@ func TestConcurrentFirstOpen(t *testing.T) {
 			}
 			if v, err := stores[(i+1)%n].Read().GetSetting(ctx, k); err != nil || v != "v" {
 				t.Fatalf("round %d: setting %s = %q, %v", round, k, v, err)
-			}
-		}
-		for _, s := range stores {
-			if err := s.Close(); err != nil {
-				t.Fatal(err)
 			}
 		}
 		// The lock file is the owner's only, as the database is.
