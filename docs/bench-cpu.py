@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # The processes' own CPU per approved purchase under `baas bench --workload purchase`, for
 # a shared host where throughput says little (docs/benchmarks.md, seventh session, second pass).
-# usage: go build -o /tmp/baas ./cmd/baas && docs/bench-cpu.py /tmp/baas sqlite|pg 30s [BAAS_X=y ...]
+# usage: go build -o /tmp/baas ./cmd/baas && [CLIENTS=32] docs/bench-cpu.py /tmp/baas sqlite|pg 30s [BAAS_X=y ...]
 # Starts a server on a fresh SQLite file or PostgreSQL schema (database `test` on
 # 127.0.0.1:5432, trust auth), runs the load, and prints one RESULT line (also appended to
 # /tmp/i14p2/results.txt): the server's CPU (utime+stime), on PostgreSQL its connections'
