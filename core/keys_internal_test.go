@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -202,30 +201,21 @@ func TestConcurrentFirstStart(t *testing.T) {
 			err     error
 		}
 		procs := make([]process, 4)
-		start := make(chan struct{})
-		var wg sync.WaitGroup
-		for i := range procs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				ctx, p := context.Background(), &procs[i]
-				if p.store, p.err = storetest.Dial(ctx, engine, u); p.err != nil {
-					return
-				}
-				kr, err := OpenKeyring(ctx, p.store, master, time.Now())
-				if err != nil {
-					p.err = err
-					return
-				}
-				if p.svc, p.err = NewWithKeys(p.store, DefaultConfig(), kr, nil, nil); p.err != nil {
-					return
-				}
-				p.token, p.created, p.err = p.svc.EnsureAdminToken(ctx, "")
-			}()
-		}
-		close(start)
-		wg.Wait()
+		storetest.AtOnce(len(procs), func(i int) {
+			ctx, p := context.Background(), &procs[i]
+			if p.store, p.err = storetest.Dial(ctx, engine, u); p.err != nil {
+				return
+			}
+			kr, err := OpenKeyring(ctx, p.store, master, time.Now())
+			if err != nil {
+				p.err = err
+				return
+			}
+			if p.svc, p.err = NewWithKeys(p.store, DefaultConfig(), kr, nil, nil); p.err != nil {
+				return
+			}
+			p.token, p.created, p.err = p.svc.EnsureAdminToken(ctx, "")
+		})
 		for _, p := range procs {
 			if p.store != nil {
 				t.Cleanup(func() { p.store.Close() })

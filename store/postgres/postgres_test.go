@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"os"
-	"sync"
 	"testing"
 
 	"github.com/baas-oss/baas"
@@ -39,22 +38,13 @@ func TestConcurrentMigrations(t *testing.T) {
 	t.Parallel()
 	u := storetest.PostgresURL(t)
 	errs := make([]error, 4)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			s, err := postgres.Open(context.Background(), u)
-			if err == nil {
-				err = s.Close()
-			}
-			errs[i] = err
-		}()
-	}
-	close(start)
-	wg.Wait()
+	storetest.AtOnce(len(errs), func(i int) {
+		s, err := postgres.Open(context.Background(), u)
+		if err == nil {
+			err = s.Close()
+		}
+		errs[i] = err
+	})
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("process %d: %v", i, err)

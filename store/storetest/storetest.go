@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"github.com/baas-oss/baas/store/postgres"
 	"github.com/baas-oss/baas/store/sqldb"
 	"github.com/baas-oss/baas/store/sqlite"
+	"github.com/baas-oss/baas/store/storetest/conformance"
 )
 
 // PostgresURLEnv names the environment variable with the PostgreSQL URL for tests.
@@ -166,20 +166,6 @@ func AddTenants(t testing.TB, s baas.Store, n int) []*baas.Tenant {
 	return out
 }
 
-// AtOnce runs fn(0) … fn(n-1), each in a goroutine of its own released at the same
-// moment (like n processes started together), and returns when all have returned. fn
-// must not stop the test (no t.Fatal): it records what it got for the caller to check.
-func AtOnce(n int, fn func(i int)) {
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range n {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			fn(i)
-		}()
-	}
-	close(start)
-	wg.Wait()
-}
+// AtOnce runs fn(0) … fn(n-1) released at the same moment: conformance.AtOnce, which
+// the engine-neutral suite uses too.
+var AtOnce = conformance.AtOnce

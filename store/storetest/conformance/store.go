@@ -68,31 +68,21 @@ func testSettingForUpdate(t *testing.T, s baas.Store) {
 		return tx.PutSetting(ctx, "counter", "0")
 	})
 	const writers = 8
-	errs := make(chan error, writers)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs <- s.InTx(ctx, func(tx baas.Tx) error {
-				v, err := tx.GetSettingForUpdate(ctx, "counter")
-				if err != nil {
-					return err
-				}
-				n, err := strconv.Atoi(v)
-				if err != nil {
-					return err
-				}
-				return tx.PutSetting(ctx, "counter", strconv.Itoa(n+1))
-			})
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	errs := make([]error, writers)
+	AtOnce(writers, func(i int) {
+		errs[i] = s.InTx(ctx, func(tx baas.Tx) error {
+			v, err := tx.GetSettingForUpdate(ctx, "counter")
+			if err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return err
+			}
+			return tx.PutSetting(ctx, "counter", strconv.Itoa(n+1))
+		})
+	})
+	for _, err := range errs {
 		if err != nil {
 			t.Fatalf("increment: %v", err)
 		}
@@ -109,28 +99,18 @@ func testInitSetting(t *testing.T, s baas.Store) {
 	ctx := context.Background()
 	const writers = 8
 	got := make([]string, writers)
-	errs := make(chan error, writers)
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs <- s.InTx(ctx, func(tx baas.Tx) error {
-				if _, err := tx.GetSetting(ctx, "first"); !baas.IsCode(err, baas.ENotFound) {
-					return nil // a writer that starts late sees the winner and writes nothing
-				}
-				v, err := tx.InitSetting(ctx, "first", fmt.Sprintf("v%d", i))
-				got[i] = v
-				return err
-			})
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
+	errs := make([]error, writers)
+	AtOnce(writers, func(i int) {
+		errs[i] = s.InTx(ctx, func(tx baas.Tx) error {
+			if _, err := tx.GetSetting(ctx, "first"); !baas.IsCode(err, baas.ENotFound) {
+				return nil // a writer that starts late sees the winner and writes nothing
+			}
+			v, err := tx.InitSetting(ctx, "first", fmt.Sprintf("v%d", i))
+			got[i] = v
+			return err
+		})
+	})
+	for _, err := range errs {
 		if err != nil {
 			t.Fatalf("InitSetting: %v", err)
 		}
@@ -467,4 +447,22 @@ func testViewReadOnly(t *testing.T, s baas.Store) {
 	}
 	_, err = s.Read().GetSetting(ctx, "k")
 	wantCode(t, err, baas.ENotFound)
+}
+
+// AtOnce runs fn(0) … fn(n-1), each in a goroutine of its own released at the same
+// moment (like n processes started together), and returns when all have returned. fn
+// must not stop the test (no t.Fatal): it records what it got for the caller to check.
+func AtOnce(n int, fn func(i int)) {
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			fn(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
 }
