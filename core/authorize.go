@@ -39,6 +39,7 @@ const (
 	ReasonCardInactive    = "card_inactive"
 	ReasonCurrency        = "currency_not_supported"
 	ReasonInsufficient    = "insufficient_funds"
+	ReasonAccountInactive = "account_inactive"
 	ReasonWebhookDeclined = "webhook_declined"
 	ReasonStandIn         = "stand_in"
 )
@@ -396,6 +397,9 @@ func (s *Service) authorizeCard(ctx context.Context, p AuthorizeParams, card *ba
 		acct, err := r.FindAccount(ctx, baas.AccountFilter{TenantID: card.TenantID, ID: &card.AccountID})
 		if err != nil {
 			return nil, err
+		}
+		if acct.Status != baas.AccountActive {
+			return decline(ReasonAccountInactive, "the card's account is inactive")
 		}
 		if !acct.AllowNegative && acct.Available() < t.Amount {
 			return decline(ReasonInsufficient, "the available balance is below the amount")

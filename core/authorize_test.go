@@ -446,6 +446,30 @@ func TestCardPurchasesConcurrent(t *testing.T) {
 	})
 }
 
+// TestInactiveAccountSpendsNothing: a card whose account is inactive is declined
+// account_inactive for a purchase and for an authorization, whether batched or alone, and
+// nothing moves; once active again it pays.
+func TestInactiveAccountSpendsNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, engine string) {
+		t.Parallel()
+		f := newPayFixture(t, engine, 10_000)
+		if _, err := f.svc.ChangeAccountStatus(f.ctx, f.number, baas.AccountInactive); err != nil {
+			t.Fatal(err)
+		}
+		for _, typ := range []string{baas.CardTxnPurchase, baas.CardTxnAuthorization} {
+			wantDecision(t, f.pay(t, typ, 500), baas.CardTxnDeclined, core.ReasonAccountInactive)
+		}
+		if bal, avail := f.available(t); bal != 10_000 || avail != 10_000 {
+			t.Fatalf("balance %d, available %d after declines; want 10000", bal, avail)
+		}
+		if _, err := f.svc.ChangeAccountStatus(f.ctx, f.number, baas.AccountActive); err != nil {
+			t.Fatal(err)
+		}
+		wantDecision(t, f.pay(t, baas.CardTxnPurchase, 500), baas.CardTxnApproved, core.ReasonApproved)
+		verifyLedger(t, f.svc)
+	})
+}
+
 // TestFirstPurchasesTogether: a tenant's first purchases, on different cards at once,
 // all go through, though each needs the network settlement account that none has made
 // yet.

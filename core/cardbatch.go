@@ -272,6 +272,13 @@ func (s *Service) cardPaymentsIn(ctx context.Context, tx baas.Tx, ps []*cardPaym
 		if a == nil || a.TenantID != t.TenantID {
 			return baas.Errorf(baas.ENotFound, "account %d not found", t.AccountID)
 		}
+		if a.Status != baas.AccountActive { // an inactive account spends nothing (as P2P refuses it)
+			p.declined = &declined{ReasonAccountInactive, "the card's account is inactive"}
+			if tr := transfers[p]; tr != nil {
+				discard = append(discard, tr.ID)
+			}
+			continue
+		}
 		if t.Type != baas.CardTxnPurchase {
 			held := *a
 			if err := ledger.PlaceHold(&held, t.Amount); baas.IsCode(err, baas.EInsufficientFunds) {

@@ -114,9 +114,9 @@ const MCCMoneyTransfer = "4829"
 // The receiver's number must pass the Luhn check and its expiry must not be past; the
 // amount must be a positive decimal in the account's currency with no more decimals than
 // it has (EInvalid naming each field). An unknown or foreign card is ENotFound
-// CARD_NOT_FOUND; an inactive account, EConflict ACCOUNT_INACTIVE (nothing recorded). A
-// declined payment is recorded as such and moves nothing: a card that is not active is
-// EConflict INVALID_CARD_STATUS, an amount the available balance does not cover
+// CARD_NOT_FOUND. A declined payment is recorded as such and moves nothing: a card that
+// is not active is EConflict INVALID_CARD_STATUS, an inactive account EConflict
+// ACCOUNT_INACTIVE, an amount the available balance does not cover
 // EInsufficientFunds INSUFFICIENT_FUNDS, a spending control or the tenant's URL EDeclined
 // "transaction declined: <reason>" (the Girasol simulator's words for a declined purchase).
 func (s *Service) MoneySend(ctx context.Context, p MoneySendParams) (*MoneySendResult, bool, error) {
@@ -168,9 +168,6 @@ func (s *Service) MoneySend(ctx context.Context, p MoneySendParams) (*MoneySendR
 		Amount: amount, Currency: currency, MerchantName: "MONEY SEND " + masked, MCC: MCCMoneyTransfer,
 		EntryMode: rules.ModeEcommerce}, x,
 		func(ctx context.Context, tx baas.Tx, t *baas.CardTransaction, acct *baas.Account, now time.Time) (*MoneySendResult, error) {
-			if acct.Status != baas.AccountActive {
-				return nil, baas.Reasonf(baas.EConflict, "ACCOUNT_INACTIVE", "account is inactive")
-			}
 			if err := event(ctx, tx, t.TenantID, "transfer.money_send", t.CardID, now, map[string]any{
 				"transfer_id": t.TransferID, "card_id": t.CardID, "card_transaction_id": t.ID,
 				"account_number": acct.Number, "amount": t.Amount, "currency": t.Currency,
@@ -197,6 +194,8 @@ func moneySendDeclined(t *baas.CardTransaction) error {
 		return baas.Reasonf(baas.EConflict, "INVALID_CARD_STATUS", "the card cannot send money: %s", t.Detail)
 	case ReasonInsufficient:
 		return baas.Reasonf(baas.EInsufficientFunds, "INSUFFICIENT_FUNDS", "insufficient funds")
+	case ReasonAccountInactive:
+		return baas.Reasonf(baas.EConflict, "ACCOUNT_INACTIVE", "account is inactive")
 	}
 	return baas.Errorf(baas.EDeclined, "transaction declined: %s", t.Reason)
 }

@@ -178,6 +178,17 @@ func TestMoneySendBadInput(t *testing.T) {
 		}
 		r = e.Girasol(t, "POST", "/v1/cards/money-send", validSend(card, "1.00"))
 		wantError(t, r, 409, "/v1/cards/money-send", " errorDefinitions.INVALID_CARD_STATUS ")
+		// An inactive account sends nothing from an active card (the one path's
+		// account_inactive decline).
+		if r := e.Girasol(t, "PATCH", "/v1/cards/"+card+"/unfreeze", nil); r.Status != 200 {
+			t.Fatalf("unfreeze: %d %s", r.Status, r.Raw)
+		}
+		if r := e.Girasol(t, "PATCH", "/v1/accounts/change-account-status", map[string]any{
+			"accountNumber": account, "status": 2}); r.Status != 200 {
+			t.Fatalf("deactivate: %d %s", r.Status, r.Raw)
+		}
+		r = e.Girasol(t, "POST", "/v1/cards/money-send", validSend(card, "1.00"))
+		wantError(t, r, 409, "/v1/cards/money-send", " errorDefinitions.ACCOUNT_INACTIVE ")
 		if got := balance(t, e, account); got != 1000 {
 			t.Fatalf("a refused send moved money: %d", got)
 		}
