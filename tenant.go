@@ -42,11 +42,10 @@ type TenantPageFilter struct {
 type TenantTx interface {
 	CreateTenant(ctx context.Context, t *Tenant) error
 	GetTenant(ctx context.Context, id string) (*Tenant, error)
-	ListTenants(ctx context.Context) ([]*Tenant, error)
 	// CountTenants returns how many tenants there are, without reading them.
 	CountTenants(ctx context.Context) (int, error)
 	// ListTenantPage returns a page of tenants in creation order (created_at, then id)
-	// after the tenant f.AfterID names: a keyset read of f.Limit rows at most. An
+	// after the tenant f.AfterID names: a keyset read of f.Limit rows at most (0: all). An
 	// AfterID that names no tenant gives an empty page.
 	ListTenantPage(ctx context.Context, f TenantPageFilter) ([]*Tenant, error)
 	CreateCredential(ctx context.Context, c *Credential) error

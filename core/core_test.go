@@ -161,9 +161,9 @@ func TestCreateTenantFundsSandboxMaster(t *testing.T) {
 		_, err = svc.AuthenticateGirasol(ctx, creds.Girasol.APIKey, creds.Girasol.SecretKey, prod.TenantID)
 		wantErr(t, err, baas.EUnauthorized, "")
 
-		list, err := svc.ListTenants(ctx)
+		list, err := svc.ListTenantPage(ctx, "", 0)
 		if err != nil || len(list) != 2 {
-			t.Fatalf("ListTenants = %d tenants, %v; want 2", len(list), err)
+			t.Fatalf("ListTenantPage = %d tenants, %v; want 2", len(list), err)
 		}
 		_, err = svc.GetTenant(ctx, "no-such-tenant")
 		wantErr(t, err, baas.ENotFound, "")

@@ -266,11 +266,6 @@ func (s *Service) CountTenants(ctx context.Context) (int, error) {
 	return s.store.Read().CountTenants(ctx)
 }
 
-// ListTenants returns every tenant.
-func (s *Service) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
-	return s.store.Read().ListTenants(ctx)
-}
-
 // ListTenantPage returns a page of the tenants in creation order after the tenant
 // afterID names ("" for the first page; one that names no tenant gives an empty page):
 // limit tenants by TenantPages.

@@ -23,11 +23,11 @@ func TestConsoleRefuses(t *testing.T) {
 		e := servertest.Start(t, engine)
 		anon := newOperator(t, e)
 		tenants := func() int {
-			ts, err := e.Core.ListTenants(context.Background())
+			n, err := e.Core.CountTenants(context.Background())
 			if err != nil {
 				t.Fatal(err)
 			}
-			return len(ts)
+			return n
 		}
 		before := tenants()
 		for _, path := range []string{"/console", "/console/", "/console/kyc", "/console/tenants", "/console/cards",

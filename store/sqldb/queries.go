@@ -80,14 +80,10 @@ func (x *queries) GetTenant(ctx context.Context, id string) (*baas.Tenant, error
 	return t, x.scanErr(err, "tenant")
 }
 
-func (x *queries) ListTenants(ctx context.Context) ([]*baas.Tenant, error) {
-	return x.tenants(ctx, `SELECT `+tenantCols+` FROM tenants ORDER BY created_at, id`)
-}
-
 func (x *queries) CountTenants(ctx context.Context) (int, error) {
 	var n int
 	err := x.row(ctx, `SELECT COUNT(*) FROM tenants`).Scan(&n)
-	return n, err
+	return n, x.translate(err)
 }
 
 // ListTenantPage reads on the index tenants_created: the cursor is the row of the

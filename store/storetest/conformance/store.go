@@ -209,7 +209,7 @@ func testInTxRollback(t *testing.T, s baas.Store) {
 	if st, err := r.ListStatements(ctx, baas.StatementFilter{AccountID: acc.ID}); err != nil || len(st) != 0 {
 		t.Fatalf("statements after rollback of transfer %d = %v, %v", transferID, st, err)
 	}
-	if ts, err := r.ListTenants(ctx); err != nil || len(ts) != 1 {
+	if ts, err := r.ListTenantPage(ctx, baas.TenantPageFilter{}); err != nil || len(ts) != 1 {
 		t.Fatalf("tenants after rollback = %d, %v", len(ts), err)
 	}
 	// The store is still usable, and a committed transaction is visible.

@@ -12,8 +12,8 @@ import (
 
 func testTenants(t *testing.T, s baas.Store) {
 	ctx := context.Background()
-	if ts, err := s.Read().ListTenants(ctx); err != nil || len(ts) != 0 {
-		t.Fatalf("ListTenants on an empty store = %v, %v", ts, err)
+	if ts, err := s.Read().ListTenantPage(ctx, baas.TenantPageFilter{}); err != nil || len(ts) != 0 {
+		t.Fatalf("ListTenantPage on an empty store = %v, %v", ts, err)
 	}
 	wantTenantCount(t, s, 0)
 	got, err := s.Read().GetTenant(ctx, "nope")
@@ -34,12 +34,12 @@ func testTenants(t *testing.T, s baas.Store) {
 		}
 		assertTenant(t, got, want)
 	}
-	list, err := s.Read().ListTenants(ctx)
+	list, err := s.Read().ListTenantPage(ctx, baas.TenantPageFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(list) != 2 {
-		t.Fatalf("ListTenants returned %d tenants, want 2", len(list))
+		t.Fatalf("ListTenantPage returned %d tenants, want 2", len(list))
 	}
 	assertTenant(t, list[0], a)
 	assertTenant(t, list[1], b)
@@ -49,9 +49,9 @@ func testTenants(t *testing.T, s baas.Store) {
 	// the same instant as b sorts after it by id or before it.
 	c := &baas.Tenant{ID: uniq("ten_"), Name: "C", CompanyID: uniq("co_"), WhitelabelID: uniq("wl_"), CreatedAt: b.CreatedAt}
 	inTx(t, s, func(ctx context.Context, tx baas.Tx) error { return tx.CreateTenant(ctx, c) })
-	all, err := s.Read().ListTenants(ctx)
+	all, err := s.Read().ListTenantPage(ctx, baas.TenantPageFilter{})
 	if err != nil || len(all) != 3 {
-		t.Fatalf("ListTenants = %d, %v; want 3", len(all), err)
+		t.Fatalf("ListTenantPage = %d, %v; want 3", len(all), err)
 	}
 	wantTenantCount(t, s, 3)
 	for _, tc := range []struct {
